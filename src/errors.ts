@@ -1,0 +1,45 @@
+/**
+ * The one error catalogue of refmaster. Every error the product reports on purpose is a
+ * `RefmasterError` with one of these codes; the CLI maps the code to an exit status and the HTTP layer
+ * to a response status, both from this table, so the two surfaces never disagree.
+ */
+export const ERROR_CATALOGUE = {
+  USAGE: { exitCode: 2, httpStatus: 400, summary: 'the command or request is malformed' },
+  INVALID_PARAMETER: { exitCode: 2, httpStatus: 400, summary: 'a parameter is out of range or of the wrong type' },
+  FILE_NOT_FOUND: { exitCode: 3, httpStatus: 404, summary: 'the file does not exist or cannot be read' },
+  UNSUPPORTED_FORMAT: { exitCode: 4, httpStatus: 415, summary: 'the file is not in an audio format refmaster decodes' },
+  CORRUPT_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file is damaged and cannot be decoded' },
+  TRUNCATED_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file ends before its own header says it should' },
+  EMPTY_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file holds no audio samples' },
+  TOO_MANY_CHANNELS: { exitCode: 6, httpStatus: 422, summary: 'the audio has more than two channels' },
+  ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
+  INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
+} as const
+
+/** A code from the error catalogue. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE
+
+/** An expected, explained failure: `message` names the problem, the value and the allowed range. */
+export class RefmasterError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RefmasterError'
+    this.code = code
+  }
+  /** Process exit status for the CLI. */
+  get exitCode(): number {
+    return ERROR_CATALOGUE[this.code].exitCode
+  }
+  /** Response status for the HTTP API. */
+  get httpStatus(): number {
+    return ERROR_CATALOGUE[this.code].httpStatus
+  }
+}
+
+/** Wraps anything thrown into a `RefmasterError` (unknown failures become INTERNAL). */
+export function toRefmasterError(error: unknown): RefmasterError {
+  if (error instanceof RefmasterError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new RefmasterError('INTERNAL', message, { cause: error })
+}
