@@ -56,7 +56,7 @@ export function kWeightingCoefficients(sampleRateHz: number): { shelf: BiquadCoe
 export function accumulateKWeightedEnergy(
   samples: Float32Array,
   sampleRateHz: number,
-  boundaries: Int32Array | number[],
+  boundaries: Int32Array,
   sums: Float64Array,
 ): void {
   const { shelf, highpass } = kWeightingCoefficients(sampleRateHz)

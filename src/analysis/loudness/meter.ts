@@ -142,8 +142,9 @@ export function measureLoudness(audio: Audio): LoudnessMeasurement {
   const momentaryBlocks = windowMeanSquares(prefix, boundaries, TICKS_PER_MOMENTARY, TICKS_PER_STEP)
   const shortTermBlocks = windowMeanSquares(prefix, boundaries, TICKS_PER_SHORT_TERM, TICKS_PER_STEP)
   const range = loudnessRangeFromShortTerm(shortTermBlocks)
-  const channelPeaks = audio.channels.map((channel) => truePeak(channel))
-  const samplePeakLinear = Math.max(0, ...audio.channels.map((channel) => samplePeak(channel)))
+  const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
+  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
+  const samplePeakLinear = Math.max(0, ...channelSamplePeaks)
 
   return {
     integratedLufs: integratedFromBlocks(momentaryBlocks),

@@ -99,8 +99,9 @@ export function samplePeak(samples: Float32Array): number {
 /**
  * True peak of one channel, linear (full scale 1.0); never below the sample peak. Blocks whose sample
  * peak times the interpolator's largest gain cannot beat the peak found so far are skipped (exactly).
+ * `knownSamplePeak` saves a pass when the caller has the sample peak already.
  */
-export function truePeak(samples: Float32Array): number {
+export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(samples)): number {
   const { inputFft, outputFft, filterSpectrum, maxAbsGain } = getUpsampler()
   const n = BLOCK_INPUT_SAMPLES
   const n4 = n * TRUE_PEAK_OVERSAMPLING
@@ -110,7 +111,7 @@ export function truePeak(samples: Float32Array): number {
   const output = new Float32Array(n4)
   const firstValid = FILTER_TAPS - 1
   const length = samples.length
-  let peak = samplePeak(samples)
+  let peak = knownSamplePeak
   if (peak === 0) return 0
 
   // Block b holds x[start - overlap, start - overlap + n); its valid outputs are one advance long, and
