@@ -48,9 +48,11 @@ export const LOUDNESS_CASE_SAMPLE_RATES_HZ: readonly number[] = [44100, 48000]
 export const TECH3341_TRUE_PEAK_SAMPLE_RATE_HZ = 48000
 
 /**
- * Extra rate for cases 15-19 only: the same continuous-time waveform (the 48 kHz case's frequency in
+ * Extra rate for cases 15-18 only: the same continuous-time waveform (the 48 kHz case's frequency in
  * Hz, amplitude and phase at t = 0) sampled at 44.1 kHz. Not part of the document; see
- * `tech3341TruePeakSineCase`. Cases 20-23 have no 44.1 kHz form (see `tech3341TruePeakBurstCase`).
+ * `tech3341TruePeakSineCase`. Case 19 has no 44.1 kHz form (its 1.41 FFS sine sampled off the fs/4
+ * grid has samples up to +2.98 dBFS, beyond full scale), nor have cases 20-23 (see
+ * `tech3341TruePeakBurstCase`).
  */
 export const TRUE_PEAK_EXTRA_SAMPLE_RATES_HZ: readonly number[] = [44100]
 
@@ -553,7 +555,8 @@ export function tech3341Case14(sampleRateHz: number): EbuConformanceCase {
  * place between samples (case 16: samples at +-0.354, peak 0.5 halfway between them). At any other rate
  * we keep the same continuous-time waveform instead: frequency in Hz of the 48 kHz case (12, 8, 6 kHz),
  * same amplitude and phase at t = 0, so the expected true peak (the sine's amplitude) is unchanged; the
- * inter-sample geometry is then not the document's.
+ * inter-sample geometry is then not the document's. (Case 19 at another rate would have samples beyond
+ * full scale; EBU_CONFORMANCE_CASES builds it at 48 kHz only.)
  */
 export function tech3341TruePeakSineCase(caseNumber: number, sampleRateHz: number): EbuConformanceCase {
   const recipe = TECH3341_TRUE_PEAK_SINE_CASES.find((r) => r.caseNumber === caseNumber)
@@ -699,7 +702,8 @@ export const EBU_CONFORMANCE_CASES: readonly EbuCaseDefinition[] = [
   { id: 'tech3341-14', sampleRatesHz: LOUDNESS_CASE_SAMPLE_RATES_HZ, build: tech3341Case14 },
   ...TECH3341_TRUE_PEAK_SINE_CASES.map((recipe) => ({
     id: `tech3341-${recipe.caseNumber}`,
-    sampleRatesHz: [TECH3341_TRUE_PEAK_SAMPLE_RATE_HZ, ...TRUE_PEAK_EXTRA_SAMPLE_RATES_HZ],
+    // Off the document's rate only where the continuous-time waveform stays within full scale.
+    sampleRatesHz: recipe.amplitudeFfs <= 1 ? [TECH3341_TRUE_PEAK_SAMPLE_RATE_HZ, ...TRUE_PEAK_EXTRA_SAMPLE_RATES_HZ] : [TECH3341_TRUE_PEAK_SAMPLE_RATE_HZ],
     build: (sampleRateHz: number) => tech3341TruePeakSineCase(recipe.caseNumber, sampleRateHz),
   })),
   ...[0, 1, 2, 3].map((offsetSamples) => ({

@@ -135,7 +135,7 @@ export function measureLoudness(audio: Audio): LoudnessMeasurement {
   const boundaries = tickBoundaries(frameCount(audio), sampleRateHz)
   const ticks = boundaries.length - 1
   const tickEnergy = new Float64Array(ticks)
-  for (const channel of audio.channels) accumulateKWeightedEnergy(channel, sampleRateHz, boundaries, tickEnergy)
+  accumulateKWeightedEnergy(audio.channels, sampleRateHz, boundaries, tickEnergy)
   const prefix = new Float64Array(ticks + 1)
   for (let i = 0; i < ticks; i++) prefix[i + 1] = prefix[i] + tickEnergy[i]
 
