@@ -19,9 +19,9 @@
  * - `spectralFlux` throws in 5.6.3: never requested.
  * - `perceptualSharpness` in 5.6.3 adds g(z) instead of N'(z) g(z) z for the bands above z = 15, so
  *   loudness above ~3 kHz enters only its denominator: brighter sounds read *less* sharp (white noise
- *   0.51, its first difference 0.47, its low-passed version 0.55) and the value drifts with level. We
- *   compute sharpness from Meyda's own Bark loudness with the formula Meyda follows (Peeters 2004,
- *   after von Bismarck 1974), see {@link MeydaSummary.perceptualSharpness}.
+ *   0.51, its first difference 0.47, its low-passed version 0.55, all at -20 dBFS RMS) and the value
+ *   drifts with level. We compute sharpness from Meyda's own Bark loudness with the formula Meyda
+ *   follows (Peeters 2004, after von Bismarck 1974), see {@link MeydaSummary.perceptualSharpness}.
  * - Its FFT is slow: only up to `maxFrames` frames, spread evenly over the signal, are analysed.
  */
 import meydaModule from 'meyda'
@@ -60,7 +60,7 @@ export interface MeydaSummary {
   spectralCentroidHz: FeatureStats
   /** Amplitude-weighted standard deviation of frequency around the centroid, Hz. */
   spectralSpreadHz: FeatureStats
-  /** Frequency below which 99 % of the summed spectral amplitude lies, Hz (Meyda `spectralRolloff`). */
+  /** Frequency below which 99 % of the summed spectral amplitude lies, Hz (Meyda `spectralRolloff` * (N - 2) / N). */
   spectralRolloffHz: FeatureStats
   /** Geometric over arithmetic mean of the amplitude spectrum: 0 tonal .. 1 white noise. */
   spectralFlatness: FeatureStats
@@ -81,8 +81,8 @@ export interface MeydaSummary {
   perceptualSharpness: FeatureStats
   /** Meyda `perceptualSpread`: ((total - largest band) / total)^2 of the Bark loudness, 0..1. */
   perceptualSpread: FeatureStats
-  /** Zero crossings per second (Meyda `zcr`, a count per frame, * fs / N so rates compare across fs). */
-  zcr: FeatureStats
+  /** Zero crossings per second (Meyda `zcr` is a count per frame: divided by the frame's N / fs seconds). */
+  zcrPerSecond: FeatureStats
   /** Mean of each of the 13 MFCCs (Meyda `mfcc`: DCT-II of ln(1 + Mel band power), 26 Mel bands). */
   mfccMean: number[]
   /** Population standard deviation of each of the 13 MFCCs. */
@@ -116,7 +116,9 @@ export const DEFAULT_MEYDA_SILENCE_THRESHOLD_DBFS = -60
 const REFERENCE_FRAME_SIZE_SAMPLES = 2048
 const REFERENCE_SAMPLE_RATE_HZ = 44_100
 const TARGET_FRAME_DURATION_SECONDS = REFERENCE_FRAME_SIZE_SAMPLES / REFERENCE_SAMPLE_RATE_HZ
+/** Below 256 samples (5.8 ms at 44.1 kHz) most low Mel and Bark bands hold no FFT bin. */
 const MIN_FRAME_SIZE_SAMPLES = 256
+/** Above 65536 samples (1.5 s at 44.1 kHz) a frame no longer describes a moment of the music. */
 const MAX_FRAME_SIZE_SAMPLES = 65_536
 /** Smallest hop as a fraction of the frame: 50 % overlap, where Hann windows sum to a constant. */
 const MIN_HOP_FRACTION = 0.5
@@ -211,8 +213,23 @@ export function defaultMeydaFrameSize(sampleRateHz: number): number {
   return 2 ** clamped
 }
 
+/** Fills `frame` with the mid signal from `start` (zero-padded past the end) and returns it. */
+function midFrame(channels: Float32Array[], start: number, frame: Float32Array): Float32Array {
+  const length = channels[0].length
+  const available = Math.max(0, Math.min(frame.length, length - start))
+  if (channels.length === 1) {
+    frame.set(channels[0].subarray(start, start + available))
+  } else {
+    const [left, right] = channels
+    for (let n = 0; n < available; n++) frame[n] = 0.5 * (left[start + n] + right[start + n])
+  }
+  frame.fill(0, available)
+  return frame
+}
+
 /**
- * Summarises Meyda frame features of a mono signal (full scale 1.0) as per-feature statistics.
+ * Summarises Meyda frame features of a signal (full scale 1.0) as per-feature statistics. Stereo is
+ * analysed as its mid signal (L+R)/2, mixed frame by frame so that only the analysed frames are built.
  * Frames: Hann-windowed, `frameSize` samples, at most `maxFrames` of them on an integer hop of at
  * least half a frame, spread evenly and centred over the signal (a signal shorter than one frame is
  * zero-padded into one frame). Frames with RMS below `silenceThresholdDbfs`, and frames where Meyda
@@ -222,7 +239,7 @@ export function defaultMeydaFrameSize(sampleRateHz: number): number {
  * @throws RefmasterError INVALID_PARAMETER when the rate or an option is out of range.
  */
 export function summariseMeydaFeatures(
-  mono: Float32Array,
+  channels: Float32Array[],
   sampleRateHz: number,
   options: MeydaFeatureOptions = {},
 ): MeydaSummary {
@@ -234,9 +251,11 @@ export function summariseMeydaFeatures(
   const silenceThresholdDbfs = options.silenceThresholdDbfs ?? DEFAULT_MEYDA_SILENCE_THRESHOLD_DBFS
   validateOptions(frameSize, maxFrames, silenceThresholdDbfs)
 
-  const { hopSize, starts } = planFrames(mono.length, frameSize, maxFrames)
+  const length = channels[0]?.length ?? 0
+  const { hopSize, starts } = planFrames(length, frameSize, maxFrames)
   const extractor = createMeydaExtractor(frameSize, sampleRateHz)
   const hzPerBin = sampleRateHz / frameSize
+  const frameDurationSeconds = frameSize / sampleRateHz
   const silenceRms = dbToGain(silenceThresholdDbfs)
   const padded = new Float32Array(frameSize)
   const sharpnessWeights = sharpnessBandWeights(sampleRateHz, frameSize)
@@ -252,14 +271,7 @@ export function summariseMeydaFeatures(
   const barkLoudness: Float32Array[] = []
 
   for (const start of starts) {
-    let frame: Float32Array
-    if (start + frameSize <= mono.length) {
-      frame = mono.subarray(start, start + frameSize) // Meyda reads it, never writes it
-    } else {
-      padded.fill(0)
-      padded.set(mono.subarray(start))
-      frame = padded
-    }
+    const frame = midFrame(channels, start, padded)
     if (!(frameRms(frame) >= silenceRms)) continue // also skips NaN samples
     const f = extractor.extract(MEYDA_FEATURES, frame)
     if (f === null || !allFinite(f)) continue
@@ -273,7 +285,7 @@ export function summariseMeydaFeatures(
     scalars.slope.push(f.spectralSlope * slopeCorrection)
     scalars.sharpness.push(frameSharpness)
     scalars.perceptualSpread.push(f.perceptualSpread)
-    scalars.zcrPerSecond.push(f.zcr * hzPerBin)
+    scalars.zcrPerSecond.push(f.zcr / frameDurationSeconds)
     scalars.totalLoudness.push(f.loudness.total)
     mfccs.push(f.mfcc.slice(0, MEYDA_MFCC_COUNT))
     barkLoudness.push(f.loudness.specific)
@@ -292,7 +304,7 @@ export function summariseMeydaFeatures(
     spectralSlope: featureStats(scalars.slope),
     perceptualSharpness: featureStats(scalars.sharpness),
     perceptualSpread: featureStats(scalars.perceptualSpread),
-    zcr: featureStats(scalars.zcrPerSecond),
+    zcrPerSecond: featureStats(scalars.zcrPerSecond),
     mfccMean: mfccColumns.map(mean),
     mfccStd: mfccColumns.map(standardDeviation),
     barkLoudnessMean: columns(barkLoudness, MEYDA_BARK_BAND_COUNT).map(mean),

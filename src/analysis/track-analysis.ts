@@ -81,7 +81,7 @@ export function analyzeTrack(audio: Audio, onProgress?: AnalysisProgress): Track
   const stereo = stereoImage(channels)
   const rmsDbfs = rms(channels)
   stage(4)
-  const meyda = summariseMeydaFeatures(midSignal(channels), sampleRateHz)
+  const meyda = summariseMeydaFeatures(channels, sampleRateHz)
   onProgress?.(1, 'done')
 
   const gatedShortTerm = Array.from(shortTermLufs).filter((level) => level > ABSOLUTE_GATE_LUFS).sort((a, b) => a - b)
@@ -119,13 +119,4 @@ function rms(channels: Float32Array[]): number {
     count += channel.length
   }
   return powerToDb(sum / Math.max(1, count))
-}
-
-/** Mid signal (L+R)/2, or the channel itself for mono. */
-function midSignal(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0]
-  const [left, right] = channels
-  const mid = new Float32Array(left.length)
-  for (let n = 0; n < mid.length; n++) mid[n] = 0.5 * (left[n] + right[n])
-  return mid
 }

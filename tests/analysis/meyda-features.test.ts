@@ -49,7 +49,7 @@ function differenced(x: Float32Array): Float32Array {
 
 const SCALAR_KEYS = [
   'spectralCentroidHz', 'spectralSpreadHz', 'spectralRolloffHz', 'spectralFlatness', 'spectralCrest',
-  'spectralSlope', 'perceptualSharpness', 'perceptualSpread', 'zcr', 'totalLoudnessStats',
+  'spectralSlope', 'perceptualSharpness', 'perceptualSpread', 'zcrPerSecond', 'totalLoudnessStats',
 ] as const
 
 function allNumbers(summary: MeydaSummary): number[] {
@@ -67,7 +67,7 @@ describe('summariseMeydaFeatures: closed-form signals', () => {
   const binHz = FS_HZ / 2048
 
   it('reads a 1 kHz sine as centroid and rolloff near 1 kHz, flatness near 0, 2000 crossings/s', () => {
-    const s = summariseMeydaFeatures(sine(1000, 0.5, 3), FS_HZ)
+    const s = summariseMeydaFeatures([sine(1000, 0.5, 3)], FS_HZ)
     expect(s.frameSize).toBe(2048)
     expect(s.framesAnalysed).toBeGreaterThan(50)
     expect(Math.abs(s.spectralCentroidHz.mean - 1000)).toBeLessThan(2 * binHz)
@@ -77,8 +77,19 @@ describe('summariseMeydaFeatures: closed-form signals', () => {
     // Meyda's rolloff: 99 % of the summed amplitude; the Hann main lobe is 2 bins wide on each side
     expect(Math.abs(s.spectralRolloffHz.mean - 1000)).toBeLessThan(4 * binHz)
     expect(s.spectralFlatness.p90).toBeLessThan(0.01)
-    expect(s.zcr.mean).toBeGreaterThan(2000 * 0.97)
-    expect(s.zcr.mean).toBeLessThan(2000 * 1.03)
+    expect(s.zcrPerSecond.mean).toBeGreaterThan(2000 * 0.97)
+    expect(s.zcrPerSecond.mean).toBeLessThan(2000 * 1.03)
+    // a line at f0: Peeters' slope is (K f0 - sum f) / (K sum f^2 - (sum f)^2) over the K = N/2 bins
+    const K = 1024
+    let sumHz = 0
+    let sumSquaredHz = 0
+    for (let k = 0; k < K; k++) {
+      sumHz += k * binHz
+      sumSquaredHz += (k * binHz) ** 2
+    }
+    const expectedSlope = (K * 1000 - sumHz) / (K * sumSquaredHz - sumHz * sumHz)
+    expect(s.spectralSlope.mean).toBeLessThan(0)
+    expect(Math.abs(s.spectralSlope.mean / expectedSlope - 1)).toBeLessThan(0.01)
     expect(s.mfccMean).toHaveLength(MEYDA_MFCC_COUNT)
     expect(s.mfccStd).toHaveLength(MEYDA_MFCC_COUNT)
     expect(s.barkLoudnessMean).toHaveLength(MEYDA_BARK_BAND_COUNT)
@@ -86,30 +97,35 @@ describe('summariseMeydaFeatures: closed-form signals', () => {
   })
 
   it('converts bins to Hz at other rates and frame sizes (1 kHz sine at 96 kHz, 4096 frame)', () => {
-    const s = summariseMeydaFeatures(sine(1000, 0.5, 2, 96_000), 96_000)
+    const s = summariseMeydaFeatures([sine(1000, 0.5, 2, 96_000)], 96_000)
     expect(s.frameSize).toBe(4096)
     const bin96Hz = 96_000 / 4096
     expect(Math.abs(s.spectralCentroidHz.mean - 1000)).toBeLessThan(2 * bin96Hz)
     expect(Math.abs(s.spectralRolloffHz.mean - 1000)).toBeLessThan(4 * bin96Hz)
-    expect(Math.abs(s.zcr.mean - 2000)).toBeLessThan(2000 * 0.03)
+    expect(Math.abs(s.zcrPerSecond.mean - 2000)).toBeLessThan(2000 * 0.03)
   })
 
   it('reads white noise as flat (> 0.5) with its centroid near fs/4', () => {
-    const s = summariseMeydaFeatures(whiteNoise(0.5, 5, 7), FS_HZ)
+    const s = summariseMeydaFeatures([whiteNoise(0.5, 5, 7)], FS_HZ)
     // Rayleigh-distributed bin amplitudes: geometric / arithmetic mean = 0.85 in expectation
     expect(s.spectralFlatness.mean).toBeGreaterThan(0.5)
     expect(s.spectralFlatness.p10).toBeGreaterThan(0.5)
+    expect(Math.abs(s.spectralFlatness.mean - 0.8455)).toBeLessThan(0.03)
     expect(Math.abs(s.spectralCentroidHz.mean - FS_HZ / 4) / (FS_HZ / 4)).toBeLessThan(0.03)
     // a flat spectrum over [0, fs/2) has spread fs / (4 sqrt 3)
     expect(Math.abs(s.spectralSpreadHz.mean - FS_HZ / (4 * Math.sqrt(3))) / (FS_HZ / (4 * Math.sqrt(3)))).toBeLessThan(0.05)
-    expect(s.spectralRolloffHz.mean).toBeGreaterThan(0.97 * (FS_HZ / 2))
+    // 99 % of a flat amplitude sum lies below 0.99 fs/2
+    expect(Math.abs(s.spectralRolloffHz.mean / (0.99 * (FS_HZ / 2)) - 1)).toBeLessThan(0.005)
+    // independent samples change sign with probability 1/2: fs/2 crossings per second
+    expect(Math.abs(s.zcrPerSecond.mean / (FS_HZ / 2) - 1)).toBeLessThan(0.03)
+    expect(Math.abs(s.spectralSlope.mean)).toBeLessThan(1e-8)
   })
 
   it('orders dark < white < bright noise by centroid, rolloff, sharpness and slope', () => {
     const white = whiteNoise(0.5, 4, 11)
-    const dark = summariseMeydaFeatures(lowpassed(white, 0.9), FS_HZ)
-    const flat = summariseMeydaFeatures(white, FS_HZ)
-    const bright = summariseMeydaFeatures(differenced(white), FS_HZ)
+    const dark = summariseMeydaFeatures([lowpassed(white, 0.9)], FS_HZ)
+    const flat = summariseMeydaFeatures([white], FS_HZ)
+    const bright = summariseMeydaFeatures([differenced(white)], FS_HZ)
     expect(dark.spectralCentroidHz.mean).toBeLessThan(flat.spectralCentroidHz.mean)
     expect(flat.spectralCentroidHz.mean).toBeLessThan(bright.spectralCentroidHz.mean)
     expect(dark.perceptualSharpness.mean).toBeLessThan(flat.perceptualSharpness.mean)
@@ -117,6 +133,17 @@ describe('summariseMeydaFeatures: closed-form signals', () => {
     expect(dark.spectralRolloffHz.mean).toBeLessThan(bright.spectralRolloffHz.mean)
     expect(dark.spectralSlope.mean).toBeLessThan(0)
     expect(bright.spectralSlope.mean).toBeGreaterThan(0)
+  })
+
+  it('keeps the spectral shape features when the level changes by -20 dB', () => {
+    const x = whiteNoise(0.5, 2, 13)
+    const quieter = x.map((v) => v * 0.1)
+    const loud = summariseMeydaFeatures([x], FS_HZ)
+    const quiet = summariseMeydaFeatures([quieter], FS_HZ)
+    for (const key of ['spectralCentroidHz', 'spectralSpreadHz', 'spectralFlatness', 'spectralSlope', 'perceptualSharpness', 'perceptualSpread'] as const) {
+      expect(Math.abs(quiet[key].mean - loud[key].mean)).toBeLessThanOrEqual(1e-5 * Math.abs(loud[key].mean) + 1e-15)
+    }
+    expect(quiet.totalLoudnessStats.mean).toBeLessThan(loud.totalLoudnessStats.mean)
   })
 })
 
@@ -131,15 +158,15 @@ describe('summariseMeydaFeatures: silence and framing', () => {
   }
 
   it('returns finite zeros for digital silence, a -80 dBFS sine and an empty signal', () => {
-    expectAllZero(summariseMeydaFeatures(new Float32Array(FS_HZ * 2), FS_HZ))
-    expectAllZero(summariseMeydaFeatures(sine(1000, 1e-4, 1), FS_HZ))
-    expectAllZero(summariseMeydaFeatures(new Float32Array(0), FS_HZ))
+    expectAllZero(summariseMeydaFeatures([new Float32Array(FS_HZ * 2)], FS_HZ))
+    expectAllZero(summariseMeydaFeatures([sine(1000, 1e-4, 1)], FS_HZ))
+    expectAllZero(summariseMeydaFeatures([new Float32Array(0)], FS_HZ))
   })
 
   it('skips silent frames so a half-silent sine reads like the sine', () => {
     const half = new Float32Array(FS_HZ * 4)
     half.set(sine(1000, 0.5, 2), FS_HZ * 2)
-    const s = summariseMeydaFeatures(half, FS_HZ, { maxFrames: 100 })
+    const s = summariseMeydaFeatures([half], FS_HZ, { maxFrames: 100 })
     expect(s.framesAnalysed).toBeGreaterThan(40)
     expect(s.framesAnalysed).toBeLessThan(60)
     expect(Math.abs(s.spectralCentroidHz.p10 - 1000)).toBeLessThan(2 * (FS_HZ / 2048))
@@ -147,18 +174,18 @@ describe('summariseMeydaFeatures: silence and framing', () => {
 
   it('honours the silence threshold option', () => {
     const quiet = sine(1000, 1e-4, 1) // RMS -83 dBFS
-    expect(summariseMeydaFeatures(quiet, FS_HZ, { silenceThresholdDbfs: -100 }).framesAnalysed).toBeGreaterThan(0)
+    expect(summariseMeydaFeatures([quiet], FS_HZ, { silenceThresholdDbfs: -100 }).framesAnalysed).toBeGreaterThan(0)
   })
 
   it('spreads at most maxFrames frames over the signal on a hop of at least half a frame', () => {
     const x = whiteNoise(0.3, 10, 3)
-    const s = summariseMeydaFeatures(x, FS_HZ, { maxFrames: 50 })
+    const s = summariseMeydaFeatures([x], FS_HZ, { maxFrames: 50 })
     expect(s.framesAnalysed).toBe(50)
     expect(s.hopSize).toBe(Math.floor((x.length - 2048) / 49))
-    const short = summariseMeydaFeatures(whiteNoise(0.3, 0.2, 3), FS_HZ, { maxFrames: 1000 })
+    const short = summariseMeydaFeatures([whiteNoise(0.3, 0.2, 3)], FS_HZ, { maxFrames: 1000 })
     expect(short.hopSize).toBe(1024)
     expect(short.framesAnalysed).toBe(Math.floor((Math.round(0.2 * FS_HZ) - 2048) / 1024) + 1)
-    const tiny = summariseMeydaFeatures(whiteNoise(0.3, 0.01, 3), FS_HZ) // 441 samples, zero-padded
+    const tiny = summariseMeydaFeatures([whiteNoise(0.3, 0.01, 3)], FS_HZ) // 441 samples, zero-padded
     expect(tiny.framesAnalysed).toBe(1)
     expect(allNumbers(tiny).every(Number.isFinite)).toBe(true)
   })
@@ -183,12 +210,12 @@ describe('summariseMeydaFeatures: silence and framing', () => {
       }
       throw new Error('expected a RefmasterError')
     }
-    const bad = attempt(() => summariseMeydaFeatures(x, FS_HZ, { frameSize: 1000 }))
+    const bad = attempt(() => summariseMeydaFeatures([x], FS_HZ, { frameSize: 1000 }))
     expect(bad.code).toBe('INVALID_PARAMETER')
     expect(bad.message).toMatch(/frameSize.*power of 2.*\[256, 65536\] samples, got 1000/)
-    expect(attempt(() => summariseMeydaFeatures(x, FS_HZ, { maxFrames: 0 })).message).toMatch(/maxFrames.*got 0/)
-    expect(attempt(() => summariseMeydaFeatures(x, 0)).message).toMatch(/sampleRateHz.*got 0/)
-    expect(attempt(() => summariseMeydaFeatures(x, FS_HZ, { silenceThresholdDbfs: 3 })).code).toBe('INVALID_PARAMETER')
+    expect(attempt(() => summariseMeydaFeatures([x], FS_HZ, { maxFrames: 0 })).message).toMatch(/maxFrames.*got 0/)
+    expect(attempt(() => summariseMeydaFeatures([x], 0)).message).toMatch(/sampleRateHz.*got 0/)
+    expect(attempt(() => summariseMeydaFeatures([x], FS_HZ, { silenceThresholdDbfs: 3 })).code).toBe('INVALID_PARAMETER')
   })
 })
 
@@ -196,8 +223,8 @@ describe('summariseMeydaFeatures: purity and the Meyda global-state trap', () =>
   it('is deterministic and leaves its input untouched', () => {
     const x = whiteNoise(0.4, 3, 5)
     const copy = Float32Array.from(x)
-    const first = summariseMeydaFeatures(x, FS_HZ)
-    const second = summariseMeydaFeatures(x, FS_HZ)
+    const first = summariseMeydaFeatures([x], FS_HZ)
+    const second = summariseMeydaFeatures([x], FS_HZ)
     expect(second).toStrictEqual(first)
     expect(x).toEqual(copy)
   })
@@ -208,11 +235,11 @@ describe('summariseMeydaFeatures: purity and the Meyda global-state trap', () =>
     const x441 = whiteNoise(0.4, 2, 9)
     const x96 = whiteNoise(0.4, 2, 9, 96_000)
     const runs = [
-      summariseMeydaFeatures(x441, FS_HZ),
-      summariseMeydaFeatures(x96, 96_000),
-      summariseMeydaFeatures(x441, FS_HZ, { frameSize: 1024 }),
-      summariseMeydaFeatures(x441, 48_000), // same frame size, other rate: the Bark scale must follow
-      summariseMeydaFeatures(x441, FS_HZ, { frameSize: 8192 }),
+      summariseMeydaFeatures([x441], FS_HZ),
+      summariseMeydaFeatures([x96], 96_000),
+      summariseMeydaFeatures([x441], FS_HZ, { frameSize: 1024 }),
+      summariseMeydaFeatures([x441], 48_000), // same frame size, other rate: the Bark scale must follow
+      summariseMeydaFeatures([x441], FS_HZ, { frameSize: 8192 }),
     ]
     expect(runs.map((r) => r.frameSize)).toEqual([2048, 4096, 1024, 2048, 8192])
     for (const r of runs) {
@@ -225,7 +252,7 @@ describe('summariseMeydaFeatures: purity and the Meyda global-state trap', () =>
     // the same samples read at 48 kHz are a different signal: Bark loudness must change
     expect(runs[3].barkLoudnessMean).not.toEqual(runs[0].barkLoudnessMean)
     // running the first analysis again after all the others gives the very same result
-    expect(summariseMeydaFeatures(x441, FS_HZ)).toStrictEqual(runs[0])
-    expect(summariseMeydaFeatures(x441, 48_000)).toStrictEqual(runs[3])
+    expect(summariseMeydaFeatures([x441], FS_HZ)).toStrictEqual(runs[0])
+    expect(summariseMeydaFeatures([x441], 48_000)).toStrictEqual(runs[3])
   })
 })
