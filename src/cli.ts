@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { RefmasterError, toRefmasterError } from './errors.js'
+import { registerAnalyze } from './cli/analyze.js'
 
 /** Builds the `refmaster` command tree. */
 export function buildProgram(): Command {
@@ -9,6 +10,9 @@ export function buildProgram(): Command {
     .description('Reference-matching mastering: analyse a mix, master it toward a reference or genre, deliver it.')
     .version('0.1.0')
     .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+  registerAnalyze(program)
+  for (const command of program.commands) command.exitOverride()
   return program
 }
 

@@ -1,35 +1,8 @@
 /**
- * FIR design building blocks: the Kaiser window and windowed-sinc low-pass filters
- * (Oppenheim & Schafer, Discrete-Time Signal Processing, 3rd ed., section 7.6).
+ * Windowed-sinc FIR design (Oppenheim & Schafer, Discrete-Time Signal Processing, 3rd ed., section 7.5),
+ * on the Kaiser window of ./kaiser.ts.
  */
-
-/** Zeroth-order modified Bessel function of the first kind, by its power series. */
-export function besselI0(x: number): number {
-  const SERIES_TOLERANCE = 1e-12
-  let sum = 1
-  let term = 1
-  const halfX = x / 2
-  for (let k = 1; term > SERIES_TOLERANCE * sum; k++) {
-    term *= (halfX / k) * (halfX / k)
-    sum += term
-  }
-  return sum
-}
-
-/** Kaiser window value at position n of a window of `length` points, shape `beta` (O&S eq. 7.72). */
-export function kaiserWindowAt(n: number, length: number, beta: number): number {
-  const halfSpan = (length - 1) / 2
-  const r = (n - halfSpan) / halfSpan
-  if (Math.abs(r) > 1) return 0
-  return besselI0(beta * Math.sqrt(1 - r * r)) / besselI0(beta)
-}
-
-/** sin(pi x) / (pi x), with sinc(0) = 1. */
-export function sinc(x: number): number {
-  if (x === 0) return 1
-  const px = Math.PI * x
-  return Math.sin(px) / px
-}
+import { besselI0, kaiserWindow, sinc } from './kaiser.js'
 
 /**
  * Linear-phase low-pass: a Kaiser-windowed sinc of odd `length` with its -6 dB point at `cutoffRatio`
@@ -38,9 +11,10 @@ export function sinc(x: number): number {
 export function windowedSincLowpass(length: number, cutoffRatio: number, kaiserBeta: number): Float64Array {
   const taps = new Float64Array(length)
   const centre = (length - 1) / 2
+  const i0Beta = besselI0(kaiserBeta)
   let sum = 0
   for (let n = 0; n < length; n++) {
-    taps[n] = cutoffRatio * sinc(cutoffRatio * (n - centre)) * kaiserWindowAt(n, length, kaiserBeta)
+    taps[n] = cutoffRatio * sinc(cutoffRatio * (n - centre)) * kaiserWindow(n - centre, centre, kaiserBeta, i0Beta)
     sum += taps[n]
   }
   for (let n = 0; n < length; n++) taps[n] /= sum

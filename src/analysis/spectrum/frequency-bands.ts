@@ -24,6 +24,18 @@ export const THIRD_OCTAVE_BANDS: readonly FrequencyBand[] = Array.from(
   },
 )
 
+/** ISO 266 preferred numbers (R10 series) that name third-octave bands: 1, 1.25, 1.6 ... 8, times powers of 10. */
+const R10_PREFERRED = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8]
+
+/** Nominal name of a third-octave centre frequency: "31.5", "125", "1.6k", "16k" (ISO 266). */
+export function nominalBandName(centreHz: number): string {
+  const decade = Math.floor(Math.log10(centreHz) + 1e-9)
+  const mantissa = centreHz / Math.pow(10, decade)
+  const nearest = R10_PREFERRED.reduce((best, x) => (Math.abs(Math.log(x / mantissa)) < Math.abs(Math.log(best / mantissa)) ? x : best))
+  const nominalHz = Number((nearest * Math.pow(10, decade)).toPrecision(3))
+  return nominalHz >= 1000 ? `${nominalHz / 1000}k` : `${nominalHz}`
+}
+
 /** Fine grid: 1/12 octave from 20 Hz up to 20 kHz (ten octaves, 120 bands). */
 export const FINE_BANDS_PER_OCTAVE = 12
 const FINE_LOWEST_CENTRE_HZ = 20

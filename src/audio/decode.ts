@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises'
+import { RefmasterError } from '../errors.js'
+import { readAiff } from './aiff.js'
+import { assertProcessable, type Audio } from './audio.js'
+import { decodeCompressed, restoreFlacScale, type DecodedPcm } from './codecs.js'
+import { endsWithCompleteFlacFrame, parseStreamInfo, readFlacStreamInfo } from './flac-info.js'
+import { inspectMp3 } from './mp3-frames.js'
+import { inspectOgg, OGG_FLAC_STREAMINFO_OFFSET } from './ogg.js'
+import { sniffFormat } from './sniff.js'
+import { readWav } from './wav.js'
+
+/**
+ * The one way into refmaster for audio: bytes or a path in, planar float `Audio` out, or a
+ * `RefmasterError` that names the file and the problem. WAV and AIFF are read by our own readers
+ * (exact frame counts); FLAC, MP3, Ogg Vorbis/Opus/FLAC go through audio-decode after structural
+ * checks that catch truncation and corruption the decoders would hide.
+ */
+
+/** Lowest and highest sample rates we accept (audio.ts assertProcessable uses the same bounds). */
+const MIN_SAMPLE_RATE_HZ = 8000
+const MAX_SAMPLE_RATE_HZ = 384000
+/**
+ * Lossy decoders overshoot a 0 dBFS master by a few dB at most; output beyond +24 dBFS means the
+ * decoder is turning damaged data into noise (engineering bound, not a standard).
+ */
+const MAX_PLAUSIBLE_DECODED_PEAK = 16
+
+/** Decodes a file already in memory. `what` names it in error messages (a path, or "upload"). */
+export async function decodeAudio(bytes: Uint8Array, what = 'input'): Promise<Audio> {
+  if (bytes.length === 0) throw new RefmasterError('EMPTY_FILE', `${what}: file is empty (0 bytes)`)
+  let audio: Audio
+  try {
+    audio = await decodeByContainer(bytes, what)
+  } catch (error) {
+    if (error instanceof RefmasterError) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new RefmasterError('CORRUPT_FILE', `${what}: could not be decoded: ${reason}`, { cause: error })
+  }
+  const rate = audio.sampleRateHz
+  if (!Number.isInteger(rate) || rate < MIN_SAMPLE_RATE_HZ || rate > MAX_SAMPLE_RATE_HZ) {
+    throw new RefmasterError('UNSUPPORTED_FORMAT', `${what}: sample rate ${rate} Hz is outside the supported [${MIN_SAMPLE_RATE_HZ}, ${MAX_SAMPLE_RATE_HZ}] Hz`)
+  }
+  assertProcessable(audio, what)
+  assertFinite(audio, what)
+  return audio
+}
+
+/** Reads and decodes the file at `path`. A missing or unreadable file gives FILE_NOT_FOUND. */
+export async function decodeFile(path: string): Promise<Audio> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error)
+    throw new RefmasterError('FILE_NOT_FOUND', `cannot read '${path}': ${reason}`, { cause: error })
+  }
+  return decodeAudio(bytes, path)
+}
+
+async function decodeByContainer(bytes: Uint8Array, what: string): Promise<Audio> {
+  const { container, streamOffset } = sniffFormat(bytes, what)
+  switch (container) {
+    case 'wav':
+      return readWav(bytes, what)
+    case 'aiff':
+      return readAiff(bytes, what)
+    case 'flac':
+      return decodeFlac(bytes, streamOffset, what)
+    case 'ogg': {
+      const { codec, firstPacketOffset } = inspectOgg(bytes, what)
+      const decoded = await decodeCompressed(bytes, `Ogg ${codec}`, what)
+      if (codec === 'flac') restoreFlacScale(decoded.channels, parseStreamInfo(bytes, firstPacketOffset + OGG_FLAC_STREAMINFO_OFFSET).bitsPerSample)
+      return checkedLossy(decoded, what)
+    }
+    case 'mp3': {
+      const stream = inspectMp3(bytes, streamOffset, what)
+      const decoded = checkedLossy(await decodeCompressed(bytes, 'MP3', what), what)
+      // audio-decode merges identical stereo channels into one; keep the width the stream declares
+      if (stream.channelCount === 2 && decoded.channels.length === 1) {
+        return { ...decoded, channels: [decoded.channels[0], decoded.channels[0].slice()] }
+      }
+      return decoded
+    }
+  }
+}
+
+async function decodeFlac(bytes: Uint8Array, streamOffset: number, what: string): Promise<Audio> {
+  const info = readFlacStreamInfo(bytes, streamOffset, what)
+  const decoded = await decodeCompressed(bytes, 'FLAC', what)
+  const frames = decoded.channels.length === 0 ? 0 : decoded.channels[0].length
+  if (info.totalFrames > 0 && frames < info.totalFrames) {
+    if (endsWithCompleteFlacFrame(bytes, info)) {
+      throw new RefmasterError('CORRUPT_FILE', `${what}: FLAC decoded to ${frames} of the ${info.totalFrames} frames its STREAMINFO declares; damaged frames were skipped`)
+    }
+    throw new RefmasterError('TRUNCATED_FILE', `${what}: FLAC file ends early: ${frames} of the ${info.totalFrames} frames its STREAMINFO declares are present`)
+  }
+  if (frames === 0 && info.audioOffset < bytes.length) {
+    throw new RefmasterError('CORRUPT_FILE', `${what}: FLAC file has ${bytes.length - info.audioOffset} bytes of audio data but no decodable frame`)
+  }
+  restoreFlacScale(decoded.channels, info.bitsPerSample)
+  // exact length: what STREAMINFO declares, when it declares it
+  const channels = info.totalFrames > 0 ? decoded.channels.map((channel) => channel.subarray(0, info.totalFrames)) : decoded.channels
+  return { channels, sampleRateHz: decoded.sampleRateHz }
+}
+
+/** Refuses lossy-decoder output that holds non-finite or absurdly loud samples. */
+function checkedLossy(decoded: DecodedPcm, what: string): Audio {
+  for (const channel of decoded.channels) {
+    for (let i = 0; i < channel.length; i++) {
+      const magnitude = Math.abs(channel[i])
+      if (!(magnitude <= MAX_PLAUSIBLE_DECODED_PEAK)) {
+        throw new RefmasterError('CORRUPT_FILE', `${what}: the decoder produced ${channel[i]} at sample ${i}; the stream is damaged`)
+      }
+    }
+  }
+  return { channels: decoded.channels, sampleRateHz: decoded.sampleRateHz }
+}
+
+/** Float WAV/AIFF can hold NaN or infinity, which no stage can process: CORRUPT_FILE. */
+function assertFinite(audio: Audio, what: string): void {
+  audio.channels.forEach((channel, channelIndex) => {
+    for (let i = 0; i < channel.length; i++) {
+      if (!Number.isFinite(channel[i])) {
+        throw new RefmasterError('CORRUPT_FILE', `${what}: sample ${i} of channel ${channelIndex + 1} is ${channel[i]}`)
+      }
+    }
+  })
+}
