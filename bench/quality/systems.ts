@@ -1,0 +1,18 @@
+/**
+ * The mastering systems the quality benchmark can run, by name (`--system NAME`). A system takes the mix
+ * and the reference (both 44.1 kHz stereo, as the protocol's 24-bit WAV files hold them) and returns its
+ * master; it must not modify its inputs (the runner passes copies anyway).
+ */
+import type { Audio } from '../../src/audio/audio.js'
+
+/** A reference-matching mastering system under test. */
+export type MasteringSystem = (mix: Audio, reference: Audio) => Promise<Audio>
+
+/** The unprocessed mix: the protocol's `identity` baseline (run_eval.py `cp {mix} {out}`). */
+const identity: MasteringSystem = async (mix) => mix
+
+/** Every system by name. Register new ones here, one line each. */
+export const SYSTEMS: Readonly<Record<string, MasteringSystem>> = {
+  identity,
+  // analytic: (mix, reference) => ...,  // refmaster's analytic path: import it from src/ and register it here
+}
