@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { RefmasterError, toRefmasterError } from './errors.js'
 import { registerAnalyze } from './cli/analyze.js'
+import { registerMaster } from './cli/master.js'
 
 /** Builds the `refmaster` command tree. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
   registerAnalyze(program)
+  registerMaster(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }

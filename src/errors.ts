@@ -12,6 +12,7 @@ export const ERROR_CATALOGUE = {
   TRUNCATED_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file ends before its own header says it should' },
   EMPTY_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file holds no audio samples' },
   TOO_MANY_CHANNELS: { exitCode: 6, httpStatus: 422, summary: 'the audio has more than two channels' },
+  SILENT_AUDIO: { exitCode: 8, httpStatus: 422, summary: 'the audio is silent or nearly so: there is nothing to master' },
   ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
   INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
 } as const

@@ -4,6 +4,7 @@
  * master; it must not modify its inputs (the runner passes copies anyway).
  */
 import type { Audio } from '../../src/audio/audio.js'
+import { masterTrack } from '../../src/master.js'
 
 /** A reference-matching mastering system under test. */
 export type MasteringSystem = (mix: Audio, reference: Audio) => Promise<Audio>
@@ -14,5 +15,7 @@ const identity: MasteringSystem = async (mix) => mix
 /** Every system by name. Register new ones here, one line each. */
 export const SYSTEMS: Readonly<Record<string, MasteringSystem>> = {
   identity,
-  // analytic: (mix, reference) => ...,  // refmaster's analytic path: import it from src/ and register it here
+  /** refmaster's analytic path with default strengths, target "reference" (ceiling -1 dBTP). */
+  analytic: async (mix, reference) =>
+    (await masterTrack({ mixName: 'mix', mix, references: [{ name: 'reference', audio: reference, weight: 1 }], target: 'reference' })).audio,
 }

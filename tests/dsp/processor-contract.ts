@@ -3,6 +3,11 @@ import type { Audio } from '../../src/audio/audio.js'
 import { defaultParams, neutralParams, validateParams, type ParamTable, type ParamValues } from '../../src/dsp/params.js'
 import { noise, sine } from '../helpers/signals.js'
 
+/** Bit-for-bit equality of two sets of channels (much faster than a deep toEqual on long arrays). */
+function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
+  return a.length === b.length && a.every((channel, c) => Buffer.from(channel.buffer, channel.byteOffset, channel.byteLength).equals(Buffer.from(b[c].buffer, b[c].byteOffset, b[c].byteLength)))
+}
+
 /**
  * The contract every processor in src/dsp keeps (STYLE.md habit 8): the input is untouched; length,
  * channel count and rate are kept; the output is finite and deterministic; neutral parameters give the
@@ -34,14 +39,14 @@ export function processorContract<T extends ParamTable>(
           const copy = input.channels.map((c) => c.slice())
           const first = apply(input, params)
           const second = apply(make(), params)
-          expect(input.channels).toEqual(copy)
+          expect(sameBits(input.channels, copy), 'input modified').toBe(true)
           expect(first.sampleRateHz).toBe(sampleRateHz)
           expect(first.channels).toHaveLength(2)
           for (const channel of first.channels) {
             expect(channel).toHaveLength(frames)
-            expect(channel.every(Number.isFinite)).toBe(true)
+            expect(channel.every(Number.isFinite), 'non-finite output').toBe(true)
           }
-          expect(first.channels).toEqual(second.channels)
+          expect(sameBits(first.channels, second.channels), 'not deterministic').toBe(true)
         }
       })
 

@@ -1,0 +1,91 @@
+import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
+import { interpolateCurveDb, type EqCurve } from '../dsp/matching-eq.js'
+
+/**
+ * The analytic matching-EQ curve: the smoothed difference between the target's and the mix's long-term
+ * spectra of the loud part, mid and side separately, with their overall level difference removed (the
+ * loudness stage sets the level). How far the reference is trusted is what makes or breaks real music:
+ * a reference is another piece (or another section) of music, so its spectrum differs from the goal in
+ * narrow, note-dependent ways and at the extremes of the band. We therefore follow only broad
+ * differences (heavy fractional-octave smoothing), apply a share of them, taper trust where spectra of
+ * the same master vary most between sections (sub-bass, air), and bound the gains.
+ */
+export const EQ_MATCH_DEFAULTS = {
+  /** Width of the smoothing window, octaves: broad tonal tilts and shelves pass, note-level detail does not. */
+  smoothingOctaves: 0.5,
+  /** Share of the smoothed difference applied at strength 1. */
+  trust: 0.5,
+  /** Bounds of the curve (dB). */
+  maxBoostDb: 6,
+  maxCutDb: 8,
+  /** Range over which the level offset is taken (Hz), the evaluation protocol's tonal-balance range. */
+  levelRangeHz: [31.5, 16000] as const,
+  /** Full trust between these frequencies; tapering to half trust an octave beyond each (Hz). */
+  trustedRangeHz: [50, 12000] as const,
+  /** A band of the mix this far below its loudest band has no energy to boost (dB). */
+  noEnergyBelowPeakDb: 60,
+  /** A side this far below the mid (mean over the range) is treated as mono: no side curve (dB). */
+  monoSideBelowMidDb: 40,
+}
+
+export type EqMatchOptions = typeof EQ_MATCH_DEFAULTS
+
+function meanOver(frequenciesHz: number[], values: number[], [lowHz, highHz]: readonly [number, number]): number {
+  let sum = 0
+  let count = 0
+  frequenciesHz.forEach((hz, i) => {
+    if (hz >= lowHz && hz <= highHz) {
+      sum += values[i]
+      count++
+    }
+  })
+  return count > 0 ? sum / count : 0
+}
+
+/** Smooths `values` on a log-frequency grid with a Hann window `octaves` wide. */
+export function smoothOctaves(frequenciesHz: number[], values: number[], octaves: number): number[] {
+  const half = octaves / 2
+  return frequenciesHz.map((hz) => {
+    let sum = 0
+    let weightSum = 0
+    frequenciesHz.forEach((other, j) => {
+      const distance = Math.log2(other / hz) / half
+      if (Math.abs(distance) >= 1) return
+      const weight = 0.5 + 0.5 * Math.cos(Math.PI * distance)
+      sum += weight * values[j]
+      weightSum += weight
+    })
+    return sum / weightSum
+  })
+}
+
+/** Trust at `hz`: 1 inside the trusted range, falling linearly (in octaves) to 0.5 one octave outside it. */
+function trustAt(hz: number, [lowHz, highHz]: readonly [number, number]): number {
+  const octavesOut = hz < lowHz ? Math.log2(lowHz / hz) : hz > highHz ? Math.log2(hz / highHz) : 0
+  return Math.max(0.5, 1 - 0.5 * octavesOut)
+}
+
+/** The matching-EQ curve from the mix's and the target's fine spectra (mid and side). */
+export function matchingEqCurve(mix: SpectrumCurve, target: SpectrumCurve, options: EqMatchOptions = EQ_MATCH_DEFAULTS): EqCurve {
+  const frequenciesHz = mix.frequenciesHz
+  const targetAt = (key: 'midDb' | 'sideDb') => frequenciesHz.map((hz) => interpolateCurveDb(target.frequenciesHz, target[key], hz))
+  const shape = (mixDb: number[], targetDb: number[]) => {
+    const difference = targetDb.map((db, i) => db - mixDb[i])
+    const offset = meanOver(frequenciesHz, difference, options.levelRangeHz)
+    return smoothOctaves(frequenciesHz, difference.map((d) => d - offset), options.smoothingOctaves)
+  }
+  const bound = (curve: number[], mixDb: number[]) => {
+    const peakDb = Math.max(...mixDb)
+    return curve.map((db, i) => {
+      const trusted = db * options.trust * trustAt(frequenciesHz[i], options.trustedRangeHz)
+      const ceiling = mixDb[i] < peakDb - options.noEnergyBelowPeakDb ? 0 : options.maxBoostDb
+      return Math.min(ceiling, Math.max(-options.maxCutDb, trusted))
+    })
+  }
+  const midDb = bound(shape(mix.midDb, targetAt('midDb')), mix.midDb)
+  const isMono = (curve: SpectrumCurve, sideDb: number[]) =>
+    meanOver(frequenciesHz, sideDb, options.levelRangeHz) < meanOver(curve.frequenciesHz, curve.midDb, options.levelRangeHz) - options.monoSideBelowMidDb
+  const targetSide = targetAt('sideDb')
+  const sideDb = isMono(mix, mix.sideDb) || isMono(target, targetSide) ? frequenciesHz.map(() => 0) : bound(shape(mix.sideDb, targetSide), mix.sideDb)
+  return { frequenciesHz, midDb, sideDb }
+}

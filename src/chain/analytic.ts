@@ -1,0 +1,99 @@
+import type { TrackAnalysis } from '../analysis/track-analysis.js'
+import { COMPRESSOR_BAND_PARAMS, type CompressorBandParams } from '../dsp/multiband-compressor.js'
+import { neutralParams } from '../dsp/params.js'
+import { DYNAMICS_CROSSOVERS_HZ } from '../analysis/spectrum/frequency-bands.js'
+import { eqReasons, type Reason } from '../report/reasons.js'
+import { matchingEqCurve } from './analytic-eq.js'
+import type { PlaybackTarget } from './playback-targets.js'
+import { neutralChainSettings, type ChainSettings } from './settings.js'
+import type { Strengths } from './strengths.js'
+import type { TargetProfile } from './target-profile.js'
+
+/**
+ * The analytic path (DESIGN.md "The model": the baseline the model must beat): chain settings computed
+ * directly from the mix's analysis and the target profile, scaled by the user's strengths.
+ */
+export const ANALYTIC_DEFAULTS = {
+  /** A band whose short-term range exceeds the target's by less than this is left alone (dB). */
+  minRangeExcessDb: 1,
+  /** Most compression ratio the matcher asks for. */
+  maxRatio: 4,
+  /** Share of the side/mid difference per band that the width stage applies at strength 1. */
+  widthTrust: 0.8,
+  /** Side/mid differences smaller than this are left alone (dB). */
+  minWidthChangeDb: 0.5,
+  /** A peak detector reads a band's envelope about this far above its RMS level (a sine's crest, dB). */
+  peakOverRmsDb: 3,
+  /** Attack and release per band (low to high), common mastering settings: slower for the low end. */
+  attackMs: [30, 20, 10, 5],
+  releaseMs: [250, 200, 150, 100],
+  kneeDb: 6,
+}
+
+const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
+
+/** What the analytic matcher decided, with its reasons. */
+export interface AnalyticSettings {
+  settings: ChainSettings
+  reasons: Reason[]
+}
+
+/**
+ * Settings that move the mix toward `target`: matching EQ from the loud-part spectra, per-band
+ * compression where the mix's short-term band range exceeds the target's, per-band side gain toward the
+ * target's side/mid ratio, and the loudness target with its ceiling.
+ */
+export function analyticSettings(
+  mix: TrackAnalysis,
+  target: TargetProfile,
+  targetName: string,
+  playback: PlaybackTarget,
+  strengths: Strengths,
+  targetLufs: number,
+): AnalyticSettings {
+  const d = ANALYTIC_DEFAULTS
+  const eqStrength = strengths.eq * strengths.intensity
+  const dynamicsStrength = strengths.dynamics * strengths.intensity
+  const widthStrength = strengths.width * strengths.intensity
+  const settings = neutralChainSettings(targetLufs, playback.truePeakCeilingDbtp)
+  const reasons: Reason[] = []
+
+  settings.subsonic = { cutoffHz: 20 }
+  const curve = matchingEqCurve(mix.spectrum.fine, target.fine)
+  settings.matchingEq = { strength: eqStrength, curve }
+  reasons.push(...eqReasons(curve, eqStrength, targetName))
+
+  const bands: CompressorBandParams[] = mix.bands.map((band, b) => {
+    const excessDb = band.shortTermRangeDb - target.bands[b].shortTermRangeDb
+    if (!(excessDb > d.minRangeExcessDb) || dynamicsStrength === 0) return neutralParams(COMPRESSOR_BAND_PARAMS)
+    // Levels above the threshold shrink by (1 - 1/ratio): with the threshold at the band's P10 the
+    // P95 - P10 range shrinks by about the ratio.
+    const fullRatio = Math.min(d.maxRatio, band.shortTermRangeDb / Math.max(1, target.bands[b].shortTermRangeDb))
+    const ratio = 1 + (fullRatio - 1) * dynamicsStrength
+    const thresholdDb = Math.min(0, Math.max(-60, band.shortTermP10Db + d.peakOverRmsDb))
+    reasons.push({
+      stage: 'dynamics',
+      text: `compress the ${BAND_NAMES[b]} band (${Math.round(band.lowHz)}-${Math.round(band.highHz)} Hz) ${ratio.toFixed(1)}:1 above ${thresholdDb.toFixed(0)} dBFS: its short-term range is ${band.shortTermRangeDb.toFixed(1)} dB against ${target.bands[b].shortTermRangeDb.toFixed(1)} dB in ${targetName}`,
+    })
+    return { thresholdDb, ratio, attackMs: d.attackMs[b], releaseMs: d.releaseMs[b], kneeDb: d.kneeDb, makeupDb: 0 }
+  })
+  settings.compressor = { crossoversHz: [...DYNAMICS_CROSSOVERS_HZ], bands }
+
+  const isStereo = mix.channelCount === 2
+  settings.width = {
+    monoBelowHz: playback.monoBelowHz ?? 20,
+    crossoversHz: [...DYNAMICS_CROSSOVERS_HZ],
+    bands: mix.bands.map((band, b) => {
+      const changeDb = (target.bands[b].sideMidDb - band.sideMidDb) * d.widthTrust * widthStrength
+      if (!isStereo || Math.abs(changeDb) < d.minWidthChangeDb) return { sideGainDb: 0 }
+      const sideGainDb = Math.min(6, Math.max(-12, changeDb))
+      reasons.push({
+        stage: 'width',
+        text: `${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side: its side/mid ratio is ${band.sideMidDb.toFixed(1)} dB against ${target.bands[b].sideMidDb.toFixed(1)} dB in ${targetName}`,
+      })
+      return { sideGainDb }
+    }),
+  }
+  if (playback.monoBelowHz) reasons.push({ stage: 'width', text: `mono below ${playback.monoBelowHz} Hz for ${playback.label} systems` })
+  return { settings, reasons }
+}

@@ -1,0 +1,65 @@
+import { MATCHING_EQ_PARAMS, type MatchingEqParams } from '../dsp/matching-eq.js'
+import { neutralMultibandCompressorParams, validateMultibandCompressorParams, type MultibandCompressorParams } from '../dsp/multiband-compressor.js'
+import { neutralParams, validateParams } from '../dsp/params.js'
+import { SATURATION_PARAMS, type SaturationParams } from '../dsp/saturation.js'
+import { neutralStereoWidthParams, validateStereoWidthParams, type StereoWidthParams } from '../dsp/stereo-width.js'
+import { SUBSONIC_PARAMS, type SubsonicParams } from '../dsp/subsonic.js'
+import { TONAL_EQ_PARAMS, type TonalEqParams } from '../dsp/tonal-eq.js'
+import { TRUE_PEAK_LIMITER_PARAMS, type TruePeakLimiterParams } from '../dsp/true-peak-limiter.js'
+import { RefmasterError } from '../errors.js'
+import { DEFAULT_MAX_LIMITER_REDUCTION_DB } from '../dsp/loudness-target.js'
+
+/**
+ * Everything the chain needs to render a master, in signal order (DESIGN.md "The chain"). A recipe is
+ * this object as JSON: the same mix and settings give the same output bits.
+ */
+export interface ChainSettings {
+  subsonic: SubsonicParams
+  matchingEq: MatchingEqParams
+  tonalEq: TonalEqParams
+  compressor: MultibandCompressorParams
+  width: StereoWidthParams
+  saturation: SaturationParams
+  /** The loudness stage: input gain is searched so that the limited master lands on targetLufs. */
+  loudness: { targetLufs: number; maxLimiterReductionDb: number }
+  limiter: TruePeakLimiterParams
+}
+
+/** Version of the settings layout, saved in recipes. */
+export const CHAIN_SETTINGS_VERSION = 1
+
+/** Settings that change nothing before the loudness stage (the loudness stage still needs a target). */
+export function neutralChainSettings(targetLufs: number, ceilingDbtp: number): ChainSettings {
+  return {
+    subsonic: neutralParams(SUBSONIC_PARAMS),
+    matchingEq: { ...neutralParams(MATCHING_EQ_PARAMS), curve: { frequenciesHz: [1000], midDb: [0], sideDb: [0] } },
+    tonalEq: neutralParams(TONAL_EQ_PARAMS),
+    compressor: neutralMultibandCompressorParams(),
+    width: neutralStereoWidthParams(),
+    saturation: neutralParams(SATURATION_PARAMS),
+    loudness: { targetLufs, maxLimiterReductionDb: DEFAULT_MAX_LIMITER_REDUCTION_DB },
+    limiter: { ...neutralParams(TRUE_PEAK_LIMITER_PARAMS), ceilingDbtp },
+  }
+}
+
+
+/** Checks a full settings object (for recipes read from disk); INVALID_PARAMETER names the bad field. */
+export function validateChainSettings(settings: ChainSettings, sampleRateHz: number): ChainSettings {
+  const need = (value: unknown, what: string) => {
+    if (value === undefined || value === null) throw new RefmasterError('INVALID_PARAMETER', `recipe is missing ${what}`)
+  }
+  for (const key of ['subsonic', 'matchingEq', 'tonalEq', 'compressor', 'width', 'saturation', 'loudness', 'limiter'] as const) need(settings[key], key)
+  validateParams(SUBSONIC_PARAMS, settings.subsonic, 'subsonic')
+  validateParams(MATCHING_EQ_PARAMS, { strength: settings.matchingEq.strength }, 'matchingEq')
+  const { curve } = settings.matchingEq
+  if (!curve || !Array.isArray(curve.frequenciesHz) || curve.midDb?.length !== curve.frequenciesHz.length || curve.sideDb?.length !== curve.frequenciesHz.length) {
+    throw new RefmasterError('INVALID_PARAMETER', 'matchingEq.curve must hold frequenciesHz, midDb and sideDb of equal lengths')
+  }
+  validateParams(TONAL_EQ_PARAMS, settings.tonalEq, 'tonalEq')
+  validateMultibandCompressorParams(settings.compressor, sampleRateHz)
+  validateStereoWidthParams(settings.width, sampleRateHz)
+  validateParams(SATURATION_PARAMS, settings.saturation, 'saturation')
+  validateParams(TRUE_PEAK_LIMITER_PARAMS, settings.limiter, 'limiter')
+  if (!Number.isFinite(settings.loudness.targetLufs)) throw new RefmasterError('INVALID_PARAMETER', `loudness.targetLufs must be a number, got ${settings.loudness.targetLufs}`)
+  return settings
+}

@@ -1,0 +1,196 @@
+/**
+ * The loudness stage (DESIGN.md "The chain", step 7): the input gain is searched so that the integrated
+ * loudness (ITU-R BS.1770-4, our meter) of the true-peak-limited master lands on the target within
+ * LOUDNESS_TOLERANCE_LU, with its true peak at or below the ceiling. Once the limiter works, each dB of
+ * input gain gives less than a dB of loudness, so the search is a safeguarded secant on
+ * f(gain) = loudness(limit(gain x)) - target, which rises monotonically with the gain.
+ *
+ * Peak gain reduction grows one for one with the gain once the highest true peak passes the ceiling: it
+ * is (input true peak + gain) - (ceiling - GAIN_TARGET_MARGIN_DB) exactly, since the limiter's gain meets
+ * the required gain at the largest peak. So the gain that spends `maxLimiterReductionDb` is known in
+ * advance; a target beyond it is reported as unreachable rather than met by wrecking the dynamics.
+ */
+import { assertProcessable, type Audio } from '../audio/audio.js'
+import { measureLoudness, type LoudnessMeasurement } from '../analysis/loudness/index.js'
+import { ABSOLUTE_GATE_LUFS } from '../analysis/loudness/meter.js'
+import { RefmasterError } from '../errors.js'
+import { dbToGain, gainToDb } from '../units/db.js'
+import { defaultParams, validateParams } from './params.js'
+import {
+  GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, VERIFY_MARGIN_DB, limitTruePeak, truePeakEnvelope, type TruePeakLimiterParams, type TruePeakLimiterResult,
+} from './true-peak-limiter.js'
+
+/** DESIGN.md "The chain", step 7: the final integrated loudness lands on the target within 0.1 LU. */
+export const LOUDNESS_TOLERANCE_LU = 0.1
+/** The search stops this close to the target: a third of the tolerance, for the eval's meter to agree. */
+const SEARCH_TOLERANCE_LU = 0.03
+/** Limiter + meter runs the search may spend (secant steps converge in 2-4 on music). */
+const MAX_SEARCH_ITERATIONS = 12
+/** Least dB of loudness per dB of gain the secant assumes (the true slope is in (0, 1]). */
+const MIN_SLOPE_LU_PER_DB = 0.05
+/** Rounding allowed between the limiter's verified bound and the meter's FFT reading (dB; observed: < 1e-5). */
+const METER_ROUNDING_DB = 0.001
+/**
+ * Default for `maxLimiterReductionDb`: 6 dB of peak gain reduction is about the distance between a
+ * moderately dynamic master (PLR 14-15 dB) and a loud modern one (PLR 8-9 dB); a single limiter stage
+ * pushed further flattens transients audibly. src/chain/settings.ts uses this value.
+ */
+export const DEFAULT_MAX_LIMITER_REDUCTION_DB = 6
+/** Accepted loudness targets (LUFS): from film dialogue levels to beyond the loudest releases. */
+export const TARGET_LUFS_RANGE = { min: -60, max: 0 } as const
+/** Accepted `maxLimiterReductionDb` (dB). */
+export const MAX_LIMITER_REDUCTION_RANGE_DB = { min: 0, max: 24 } as const
+
+/** What `fitLoudness` needs. */
+export interface FitLoudnessOptions {
+  /** Integrated loudness of the master (LUFS, ITU-R BS.1770-4). */
+  targetLufs: number
+  /** Highest true peak of the master (dBTP); overrides `limiter.ceilingDbtp`. */
+  ceilingDbtp: number
+  /** Most peak gain reduction the limiter may spend on the target (dB); default DEFAULT_MAX_LIMITER_REDUCTION_DB. */
+  maxLimiterReductionDb?: number
+  /** The limiter's other parameters (look-ahead, release); defaults otherwise. */
+  limiter?: Partial<TruePeakLimiterParams>
+}
+
+/** The master and what the loudness stage did to reach it. */
+export interface LoudnessFit {
+  audio: Audio
+  /** Gain applied before the limiter (dB). */
+  inputGainDb: number
+  /** Integrated loudness of the master (LUFS, our BS.1770 meter). */
+  achievedLufs: number
+  /** True peak of the master (dBTP, our meter: the eval's interpolator); <= the ceiling. */
+  truePeakDbtp: number
+  /** Largest gain reduction the limiter applied (dB). */
+  maxGainReductionDb: number
+  /** Whether the target was met within LOUDNESS_TOLERANCE_LU. */
+  reachable: boolean
+  /** Why the target was missed, or what else the caller should know; empty when all went to plan. */
+  warnings: string[]
+}
+
+/** One trial of the search: an input gain and how far its master landed from the target (LU). */
+interface Point {
+  gainDb: number
+  errorLu: number
+}
+
+interface Trial extends Point {
+  limited: TruePeakLimiterResult
+  measured: LoudnessMeasurement
+}
+
+const fmt = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : String(value))
+
+function checkRange(value: number, range: { min: number; max: number }, name: string, unit: string): void {
+  if (!(Number.isFinite(value) && value >= range.min && value <= range.max)) {
+    throw new RefmasterError('INVALID_PARAMETER', `${name} must be within [${range.min}, ${range.max}] ${unit}, got ${value}`)
+  }
+}
+
+/**
+ * Gain-searches and true-peak-limits `audio` to `targetLufs` (within LOUDNESS_TOLERANCE_LU) under
+ * `ceilingDbtp`. If that needs more than `maxLimiterReductionDb` of peak gain reduction, returns the master
+ * at the gain that spends exactly that much, with reachable = false and a warning saying by how much and
+ * why. Silent or near-silent input (integrated loudness -Infinity, i.e. below the -70 LUFS absolute gate)
+ * gets no gain at all: only the limiter, which leaves it unchanged unless a peak exceeds the ceiling.
+ */
+export function fitLoudness(audio: Audio, options: FitLoudnessOptions): LoudnessFit {
+  assertProcessable(audio, 'loudness stage input')
+  const { targetLufs, ceilingDbtp } = options
+  const maxReductionDb = options.maxLimiterReductionDb ?? DEFAULT_MAX_LIMITER_REDUCTION_DB
+  checkRange(targetLufs, TARGET_LUFS_RANGE, 'targetLufs', 'LUFS')
+  checkRange(maxReductionDb, MAX_LIMITER_REDUCTION_RANGE_DB, 'maxLimiterReductionDb', 'dB')
+  const params = validateParams(TRUE_PEAK_LIMITER_PARAMS, { ...defaultParams(TRUE_PEAK_LIMITER_PARAMS), ...options.limiter, ceilingDbtp }, 'limiter')
+  const input = measureLoudness(audio)
+  const warnings: string[] = []
+
+  if (!(input.integratedLufs > ABSOLUTE_GATE_LUFS)) {
+    const limited = limitTruePeak(audio, params)
+    const { measured } = meterCheck(limited, ceilingDbtp, targetLufs, warnings)
+    warnings.push(
+      `input is silent or nearly so (integrated loudness ${fmt(input.integratedLufs)} LUFS, at or below the ${ABSOLUTE_GATE_LUFS} LUFS ` +
+        `absolute gate of ITU-R BS.1770-4): left at its level instead of amplifying noise to ${targetLufs} LUFS`,
+    )
+    return result({ gainDb: 0, limited, measured, errorLu: measured.integratedLufs - targetLufs }, false, warnings)
+  }
+
+  // The gain at which the limiter's peak reduction reaches the allowance (module comment).
+  const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - input.truePeakDbtp
+  const envelope = truePeakEnvelope(audio, dbToGain(ceilingDbtp - GAIN_TARGET_MARGIN_DB - maxGainDb))
+  const evaluate = (gainDb: number): Trial => {
+    const limited = limitTruePeak(audio, params, { inputGainDb: gainDb, envelope })
+    return { gainDb, limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings) }
+  }
+
+  let gainDb = Math.min(targetLufs - input.integratedLufs, maxGainDb)
+  // Bracket and secant need only each trial's gain and error; only the best trial keeps its audio.
+  let below: Point | undefined // highest trial under the target
+  let above: Point | undefined // lowest trial over it
+  let previous: Point | undefined
+  let best: Trial | undefined
+  for (let iteration = 0; iteration < MAX_SEARCH_ITERATIONS; iteration++) {
+    const trial = evaluate(gainDb)
+    if (best === undefined || Math.abs(trial.errorLu) < Math.abs(best.errorLu)) best = trial
+    if (Math.abs(trial.errorLu) <= SEARCH_TOLERANCE_LU) return result(trial, true, warnings)
+    const point = { gainDb: trial.gainDb, errorLu: trial.errorLu }
+    if (trial.errorLu < 0) {
+      if (trial.gainDb >= maxGainDb) return unreachable(trial, input, options, maxReductionDb, warnings)
+      below = point
+    } else {
+      above = point
+    }
+    const secant = previous ? (trial.errorLu - previous.errorLu) / (trial.gainDb - previous.gainDb) : 1
+    const slope = Number.isFinite(secant) ? Math.min(1, Math.max(MIN_SLOPE_LU_PER_DB, secant)) : 1
+    let next = Math.min(maxGainDb, trial.gainDb - trial.errorLu / slope)
+    // Keep inside the bracket; bisect when the secant step would leave it.
+    if (below && above && !(next > below.gainDb && next < above.gainDb)) next = (below.gainDb + above.gainDb) / 2
+    previous = point
+    gainDb = next
+  }
+  const closest = best as Trial
+  warnings.push(`loudness search stopped after ${MAX_SEARCH_ITERATIONS} trials ${fmt(closest.errorLu, 2)} LU from the ${targetLufs} LUFS target`)
+  return result(closest, Math.abs(closest.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings)
+}
+
+/**
+ * Measures the limiter's output with the meter (BS.1770 loudness and true peak). The limiter guarantees
+ * the ceiling by construction; should the meter ever disagree, the output is trimmed (a uniform gain, which
+ * scales the true peak exactly) and a warning says so, so the promise holds even then.
+ */
+function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetLufs: number, warnings: string[]): { measured: LoudnessMeasurement; errorLu: number } {
+  let measured = measureLoudness(limited.audio)
+  if (measured.truePeakDbtp > ceilingDbtp - VERIFY_MARGIN_DB + METER_ROUNDING_DB) {
+    const trim = dbToGain(ceilingDbtp - GAIN_TARGET_MARGIN_DB - measured.truePeakDbtp)
+    for (const channel of limited.audio.channels) for (let n = 0; n < channel.length; n++) channel[n] *= trim
+    warnings.push(`limiter output measured ${fmt(measured.truePeakDbtp, 3)} dBTP against a ${ceilingDbtp} dBTP ceiling: trimmed by ${fmt(-gainToDb(trim), 3)} dB`)
+    measured = measureLoudness(limited.audio)
+  }
+  return { measured, errorLu: measured.integratedLufs - targetLufs }
+}
+
+function unreachable(trial: Trial, input: LoudnessMeasurement, options: FitLoudnessOptions, maxReductionDb: number, warnings: string[]): LoudnessFit {
+  const inputPlrDb = input.truePeakDbtp - input.integratedLufs
+  const targetPlrDb = options.ceilingDbtp - options.targetLufs
+  warnings.push(
+    `target ${options.targetLufs} LUFS is not reachable under a ${options.ceilingDbtp} dBTP ceiling with at most ${maxReductionDb} dB of ` +
+      `limiter gain reduction: the master reaches ${fmt(trial.measured.integratedLufs, 2)} LUFS, ${fmt(-trial.errorLu, 2)} LU short. ` +
+      `The input's peak-to-loudness ratio is ${fmt(inputPlrDb)} dB and the target allows ${fmt(targetPlrDb)} dB; closing the gap would ` +
+      `take more peak reduction than the allowance (raise maxLimiterReductionDb, or compress before the limiter)`,
+  )
+  return result(trial, false, warnings)
+}
+
+function result(trial: Trial, reachable: boolean, warnings: string[]): LoudnessFit {
+  const { limited, measured, gainDb } = trial
+  return {
+    audio: limited.audio,
+    inputGainDb: gainDb,
+    achievedLufs: measured.integratedLufs,
+    truePeakDbtp: measured.truePeakDbtp,
+    maxGainReductionDb: limited.maxGainReductionDb,
+    reachable,
+    warnings,
+  }
+}

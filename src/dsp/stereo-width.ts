@@ -1,0 +1,128 @@
+/**
+ * Stereo image (DESIGN.md "The chain", 5): a gain on the side signal S = (L - R)/2 per band, on the
+ * Linkwitz-Riley bands of ./crossover.ts, and an optional mono-below frequency (a LR4 high-pass on S).
+ *
+ * Phase: the mid M = (L + R)/2 keeps its magnitude but receives the same all-passes that the band split
+ * gives S (M goes through the same splitter and its bands are summed with unit gain). Left untouched, M
+ * would sit out of phase with the filtered S: a hard-panned source (M = S) would then leak into the other
+ * channel and lose level near every crossover, and a 100 Hz mono-below would smear panning for three
+ * octaves above it. Aligned this way, the processor is an all-pass on L and R plus the intended side gains.
+ */
+import type { Audio } from '../audio/audio.js'
+import { RefmasterError } from '../errors.js'
+import { dbToGain } from '../units/db.js'
+import { CROSSOVER_BLOCK_FRAMES, CrossoverSplitter, DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
+import { defaultParams, defineParams, neutralParams, validateParams, type ParamValues } from './params.js'
+
+/** Whole-image parameters. monoBelowHz at its minimum (20 Hz) is off. */
+export const STEREO_WIDTH_PARAMS = defineParams({
+  monoBelowHz: {
+    unit: 'Hz', min: 20, max: 300, default: 20, neutral: 20, scale: 'log',
+    description: 'side removed below this frequency (LR4 high-pass on S: -6 dB there, 24 dB/octave); 20 = off',
+  },
+})
+
+/** One band's side gain. */
+export const SIDE_BAND_PARAMS = defineParams({
+  sideGainDb: { unit: 'dB', min: -12, max: 6, default: 0, neutral: 0, scale: 'linear', description: 'gain of the side signal (L - R)/2 in this band; mid untouched' },
+})
+
+/** Values of SIDE_BAND_PARAMS: one band. */
+export type SideBandParams = ParamValues<typeof SIDE_BAND_PARAMS>
+
+/** Stereo width: monoBelowHz, crossovers (2 or 3, ascending) and one side gain per band (crossovers + 1). */
+export type StereoWidthParams = ParamValues<typeof STEREO_WIDTH_PARAMS> & {
+  crossoversHz: readonly number[]
+  bands: readonly SideBandParams[]
+}
+
+/** The monoBelowHz value that switches the mono-below filter off. */
+export const MONO_BELOW_OFF_HZ = STEREO_WIDTH_PARAMS.monoBelowHz.min
+
+/** Default crossovers (DEFAULT_CROSSOVERS_HZ), default bands: the identity. */
+export function defaultStereoWidthParams(): StereoWidthParams {
+  const bands = Array.from({ length: DEFAULT_CROSSOVERS_HZ.length + 1 }, () => defaultParams(SIDE_BAND_PARAMS))
+  return { ...defaultParams(STEREO_WIDTH_PARAMS), crossoversHz: [...DEFAULT_CROSSOVERS_HZ], bands }
+}
+
+/** Default crossovers, neutral bands: the identity. */
+export function neutralStereoWidthParams(): StereoWidthParams {
+  const bands = Array.from({ length: DEFAULT_CROSSOVERS_HZ.length + 1 }, () => neutralParams(SIDE_BAND_PARAMS))
+  return { ...neutralParams(STEREO_WIDTH_PARAMS), crossoversHz: [...DEFAULT_CROSSOVERS_HZ], bands }
+}
+
+/** Checks monoBelowHz, the crossovers and every band (INVALID_PARAMETER naming e.g. `stereoWidth.bands[1].sideGainDb`). */
+export function validateStereoWidthParams(params: StereoWidthParams, sampleRateHz: number): StereoWidthParams {
+  validateParams(STEREO_WIDTH_PARAMS, { monoBelowHz: params.monoBelowHz }, 'stereoWidth')
+  validateCrossovers(params.crossoversHz, 'stereoWidth', sampleRateHz)
+  if (!Array.isArray(params.bands) || params.bands.length !== params.crossoversHz.length + 1) {
+    throw new RefmasterError('INVALID_PARAMETER', `stereoWidth.bands must hold crossoversHz.length + 1 = ${params.crossoversHz.length + 1} bands, got ${params.bands?.length}`)
+  }
+  params.bands.forEach((band, i) => validateParams(SIDE_BAND_PARAMS, band, `stereoWidth.bands[${i}]`))
+  return params
+}
+
+/**
+ * Applies side gains per band and the mono-below high-pass to stereo audio. Mono input, and neutral
+ * parameters (all side gains 0 dB, monoBelowHz = 20), return a copy of the input. The input is not modified.
+ */
+export function applyStereoWidth(audio: Audio, params: StereoWidthParams): Audio {
+  const { sampleRateHz } = audio
+  validateStereoWidthParams(params, sampleRateHz)
+  const monoBelow = params.monoBelowHz !== MONO_BELOW_OFF_HZ
+  const bandGains = params.bands.some((band) => band.sideGainDb !== 0)
+  if (audio.channels.length < 2 || (!monoBelow && !bandGains)) return { channels: audio.channels.map((c) => c.slice()), sampleRateHz }
+
+  const [left, right] = audio.channels
+  const length = left.length
+  const blockFrames = CROSSOVER_BLOCK_FRAMES
+  // stage 1: a 2-band split at monoBelowHz; stage 2: the side-gain bands
+  const lowCut = monoBelow ? new CrossoverSplitter([params.monoBelowHz], sampleRateHz, blockFrames) : undefined
+  const bands = bandGains ? new CrossoverSplitter(params.crossoversHz, sampleRateHz, blockFrames) : undefined
+  const sideGains = Float64Array.from(params.bands, (band) => dbToGain(band.sideGainDb))
+  const mid = new Float64Array(blockFrames)
+  const side = new Float64Array(blockFrames)
+  const outLeft = new Float32Array(length)
+  const outRight = new Float32Array(length)
+  for (let start = 0; start < length; start += blockFrames) {
+    const count = Math.min(blockFrames, length - start)
+    for (let n = 0; n < count; n++) {
+      mid[n] = 0.5 * (left[start + n] + right[start + n])
+      side[n] = 0.5 * (left[start + n] - right[start + n])
+    }
+    if (lowCut) {
+      lowCut.input(0).set(mid.subarray(0, count))
+      lowCut.input(1).set(side.subarray(0, count))
+      lowCut.run(count)
+      // M: low + high = the all-pass at monoBelowHz; S: high only
+      const midLow = lowCut.band(0, 0)
+      const midHigh = lowCut.band(1, 0)
+      const sideHigh = lowCut.band(1, 1)
+      for (let n = 0; n < count; n++) {
+        mid[n] = midLow[n] + midHigh[n]
+        side[n] = sideHigh[n]
+      }
+    }
+    if (bands) {
+      bands.input(0).set(mid.subarray(0, count))
+      bands.input(1).set(side.subarray(0, count))
+      bands.run(count)
+      mid.fill(0, 0, count)
+      side.fill(0, 0, count)
+      for (let b = 0; b < bands.bandCount; b++) {
+        const midBand = bands.band(b, 0)
+        const sideBand = bands.band(b, 1)
+        const gain = sideGains[b]
+        for (let n = 0; n < count; n++) {
+          mid[n] += midBand[n]
+          side[n] += gain * sideBand[n]
+        }
+      }
+    }
+    for (let n = 0; n < count; n++) {
+      outLeft[start + n] = mid[n] + side[n]
+      outRight[start + n] = mid[n] - side[n]
+    }
+  }
+  return { channels: [outLeft, outRight], sampleRateHz }
+}

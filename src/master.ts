@@ -1,0 +1,159 @@
+import type { Audio } from './audio/audio.js'
+import { frameCount, durationSeconds } from './audio/audio.js'
+import { resample } from './audio/resample.js'
+import { analyzeTrack, type TrackAnalysis } from './analysis/track-analysis.js'
+import { ABSOLUTE_GATE_LUFS } from './analysis/loudness/meter.js'
+import { analyticSettings } from './chain/analytic.js'
+import { renderChain } from './chain/apply.js'
+import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
+import { validateChainSettings, type ChainSettings } from './chain/settings.js'
+import { resolveStrengths, type Strengths } from './chain/strengths.js'
+import { blendProfiles, profileOf, type TargetProfile } from './chain/target-profile.js'
+import { RefmasterError } from './errors.js'
+import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
+import { measureMaster, measurementOf, type Measurement } from './report/measurements.js'
+import { checkReference } from './report/reference-check.js'
+import type { Reason } from './report/reasons.js'
+import { translate, type Translation } from './report/translation.js'
+
+/** A reference track with its weight in the blend (weights are normalised). */
+export interface ReferenceInput {
+  name: string
+  audio: Audio
+  weight: number
+}
+
+/** What to master and how. */
+export interface MasterRequest {
+  mixName: string
+  mix: Audio
+  references?: ReferenceInput[]
+  /** Playback target name (playback-targets.json); default "reference" with references, else "streaming". */
+  target?: string
+  strengths?: Partial<Strengths>
+  /** Render exactly these settings (a recipe) instead of matching. */
+  recipe?: ChainSettings
+}
+
+/** The report (issue 10): measurements, settings with reasons, platforms, translation, delivery check. */
+export interface MasterReport {
+  input: { name: string; sampleRateHz: number; channelCount: number; frames: number; durationSeconds: number }
+  references: Array<{ name: string; weight: number; sampleRateHz: number; durationSeconds: number }>
+  target: PlaybackTarget & { resolvedLufs: number; reachable: boolean }
+  strengths: Strengths
+  settings: ChainSettings
+  reasons: Reason[]
+  measurements: { before: Measurement; after: Measurement; reference: Measurement | null }
+  platforms: Array<{ platform: string; gainDb: number }>
+  translation: Translation[]
+  deliveryCheck: DeliveryCheckLine[]
+  warnings: string[]
+}
+
+/** The master and its report. */
+export interface MasterResult {
+  audio: Audio
+  report: MasterReport
+}
+
+/** Progress of the whole job: fraction (0..1) and the stage in words. */
+export type MasterProgress = (fraction: number, stage: string) => void
+
+/**
+ * The loudness a "reference" target aims at: the reference's integrated loudness. (The ceiling and the
+ * limiter's budget decide whether it can be reached; the report says when not.)
+ */
+export function referenceLoudnessLufs(target: TargetProfile): number {
+  return target.integratedLufs
+}
+
+/**
+ * Peak reduction the limiter may spend to reach a reference's loudness (dB): the reference itself shows
+ * that this density is the sound asked for, so the budget is wider than for a fixed platform target.
+ */
+export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
+
+/** Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only). */
+function analyzeReference(reference: ReferenceInput, sampleRateHz: number): TrackAnalysis {
+  const audio = reference.audio.sampleRateHz === sampleRateHz ? reference.audio : resample(reference.audio, sampleRateHz)
+  return analyzeTrack(audio)
+}
+
+/** Masters a mix toward its references (or a playback target alone), read top to bottom as named stages. */
+export async function masterTrack(request: MasterRequest, onProgress: MasterProgress = () => {}): Promise<MasterResult> {
+  const strengths = resolveStrengths(request.strengths)
+  const references = request.references ?? []
+  const playback = playbackTarget(request.target ?? (references.length > 0 ? 'reference' : 'streaming'))
+  if (playback.integratedLufs === null && references.length === 0 && !request.recipe) {
+    throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference`)
+  }
+  const warnings: string[] = []
+
+  onProgress(0, 'analysing the mix')
+  const mixAnalysis = analyzeTrack(request.mix)
+  if (!(mixAnalysis.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
+    throw new RefmasterError('SILENT_AUDIO', `${request.mixName} is silent or nearly so (integrated loudness below ${ABSOLUTE_GATE_LUFS} LUFS): there is nothing to master`)
+  }
+
+  onProgress(0.25, 'analysing the references')
+  const referenceAnalyses = references.map((reference) => {
+    const analysis = analyzeReference(reference, request.mix.sampleRateHz)
+    const check = checkReference(reference.name, reference.audio, analysis, mixAnalysis)
+    warnings.push(...check.warnings)
+    return { reference, analysis, check }
+  })
+  const profile = referenceAnalyses.length > 0 ? blendProfiles(referenceAnalyses.map(({ analysis, reference }) => ({ profile: profileOf(analysis), weight: reference.weight }))) : null
+  const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))
+  const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
+
+  onProgress(0.45, 'choosing the settings')
+  const targetLufs = playback.integratedLufs ?? referenceLoudnessLufs(profile!)
+  let settings: ChainSettings
+  let reasons: Reason[]
+  if (request.recipe) {
+    settings = validateChainSettings(request.recipe, request.mix.sampleRateHz)
+    reasons = [{ stage: 'loudness', text: 'rendered from a recipe: settings applied exactly as saved' }]
+  } else if (profile) {
+    const targetName = references.length === 1 ? 'the reference' : 'the blend of references'
+    ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
+  } else {
+    ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
+  }
+
+  if (!request.recipe && playback.integratedLufs === null) settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+
+  onProgress(0.5, 'rendering')
+  const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage))
+  warnings.push(...rendered.loudness.warnings)
+  reasons.push({
+    stage: 'loudness',
+    text: `gain ${rendered.loudness.inputGainDb >= 0 ? '+' : ''}${rendered.loudness.inputGainDb.toFixed(1)} dB into the true-peak limiter (ceiling ${settings.limiter.ceilingDbtp} dBTP, at most ${rendered.loudness.maxGainReductionDb.toFixed(1)} dB of peak reduction) to reach ${settings.loudness.targetLufs.toFixed(1)} LUFS for ${playback.label}`,
+  })
+
+  onProgress(0.85, 'delivery check')
+  const check = await deliveryCheck(rendered.audio, frameCount(request.mix), {
+    integratedLufs: settings.loudness.targetLufs,
+    ceilingDbtp: settings.limiter.ceilingDbtp,
+    deliveredLossy: playback.deliveredLossy,
+    reachable: rendered.loudness.reachable,
+  })
+  const after = measureMaster(rendered.audio, check.loudness)
+  onProgress(1, 'done')
+
+  return {
+    audio: rendered.audio,
+    report: {
+      input: { name: request.mixName, sampleRateHz: request.mix.sampleRateHz, channelCount: request.mix.channels.length, frames: frameCount(request.mix), durationSeconds: durationSeconds(request.mix) },
+      references: references.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.audio.sampleRateHz, durationSeconds: durationSeconds(r.audio) })),
+      target: { ...playback, resolvedLufs: settings.loudness.targetLufs, reachable: rendered.loudness.reachable },
+      strengths,
+      settings,
+      reasons,
+      measurements: { before: measurementOf(mixAnalysis), after: after.measurement, reference: referenceAnalyses.length === 1 ? measurementOf(referenceAnalyses[0].analysis) : null },
+      platforms: loudnessPenalties(check.loudness.integratedLufs, check.loudness.truePeakDbtp),
+      translation: translate(after.thirdOctave),
+      deliveryCheck: check.lines,
+      warnings,
+    },
+  }
+}

@@ -1,0 +1,112 @@
+import type { Audio } from '../audio/audio.js'
+import { durationSeconds } from '../audio/audio.js'
+import type { TrackAnalysis } from '../analysis/track-analysis.js'
+import { RefmasterError } from '../errors.js'
+
+/**
+ * Reference sanity check: a reference that is clipped, lossy, short, or far from the mix is a weaker
+ * guide, so the report says so and the matcher trusts it less (lower strengths) instead of copying it.
+ */
+export const REFERENCE_CHECK = {
+  /** A run of this many consecutive samples at full scale is clipping; single overs are normal in lossy decodes of loud masters. */
+  clipRunSamples: 4,
+  /** |x| at or above this is full scale (the eval's 16-bit clip code). */
+  fullScale: 32767 / 32768,
+  /** Clipped runs per minute above which the reference is called clipped (a few overs are common in loud masters). */
+  clipRunsPerMinute: 6,
+  /** No content above 16 kHz: the 16-20 kHz band this far below the 4-8 kHz band (dB) looks lossy. */
+  lossyCutoffDropDb: 45,
+  /** Shorter than this share of the mix: warn. */
+  shortShare: 0.5,
+  /** Shorter than this: refuse (too little to measure a long-term spectrum and loudness range). */
+  minimumSeconds: 5,
+  /** Tonal balance (mean |difference| of mean-removed third-octave curves) beyond this is "very far" (dB). */
+  farTonalBalanceDb: 5,
+  /** Crest-factor difference beyond this is "very far" in density (dB). */
+  farDensityDb: 8,
+  /** Strength kept when a reference is very far (tonally or in density). */
+  farStrengthFactor: 0.5,
+  /** Strength of EQ kept when the reference looks lossy (its top octave is missing, not the music's). */
+  lossyStrengthFactor: 0.7,
+}
+
+/** What the check found and how much of each strength it keeps (1 = all). */
+export interface ReferenceCheck {
+  warnings: string[]
+  strengthFactors: { eq: number; dynamics: number; width: number }
+}
+
+/** Counts runs of `clipRunSamples` or more consecutive full-scale samples, over all channels. */
+export function clippedRuns(audio: Audio, runSamples = REFERENCE_CHECK.clipRunSamples): number {
+  let runs = 0
+  for (const channel of audio.channels) {
+    let length = 0
+    for (let n = 0; n < channel.length; n++) {
+      if (Math.abs(channel[n]) >= REFERENCE_CHECK.fullScale) {
+        length++
+        if (length === runSamples) runs++
+      } else {
+        length = 0
+      }
+    }
+  }
+  return runs
+}
+
+function bandMeanDb(analysis: TrackAnalysis, lowHz: number, highHz: number): number {
+  const { frequenciesHz, totalDb } = analysis.spectrum.fine
+  const values = totalDb.filter((_, i) => frequenciesHz[i] >= lowHz && frequenciesHz[i] < highHz)
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : -Infinity
+}
+
+/** Mean |difference| of the two mean-removed third-octave curves (the protocol's tonal-balance error), dB. */
+export function tonalBalanceDistanceDb(a: TrackAnalysis, b: TrackAnalysis): number {
+  const x = a.spectrum.thirdOctave.totalDb
+  const y = b.spectrum.thirdOctave.totalDb
+  const n = Math.min(x.length, y.length)
+  const meanX = x.slice(0, n).reduce((s, v) => s + v, 0) / n
+  const meanY = y.slice(0, n).reduce((s, v) => s + v, 0) / n
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += Math.abs(x[i] - meanX - (y[i] - meanY))
+  return sum / n
+}
+
+/**
+ * Checks reference `name` (decoded `audio`, analysed `analysis`) against the mix. Throws USAGE when it
+ * is shorter than 5 s; otherwise returns warnings and the strengths it lowered.
+ */
+export function checkReference(name: string, audio: Audio, analysis: TrackAnalysis, mix: TrackAnalysis): ReferenceCheck {
+  const c = REFERENCE_CHECK
+  const seconds = durationSeconds(audio)
+  if (seconds < c.minimumSeconds) {
+    throw new RefmasterError('USAGE', `reference ${name} is ${seconds.toFixed(1)} s long; a reference needs at least ${c.minimumSeconds} s`)
+  }
+  const warnings: string[] = []
+  const factors = { eq: 1, dynamics: 1, width: 1 }
+  const runs = clippedRuns(audio)
+  if (runs / (seconds / 60) > c.clipRunsPerMinute) {
+    warnings.push(`reference ${name} is clipped (${runs} runs of ${c.clipRunSamples}+ full-scale samples): its peaks and dynamics are not a good guide, dynamics strength lowered to ${c.farStrengthFactor}`)
+    factors.dynamics = Math.min(factors.dynamics, c.farStrengthFactor)
+  }
+  if (analysis.sampleRateHz >= 40000) {
+    const dropDb = bandMeanDb(analysis, 4000, 8000) - bandMeanDb(analysis, 16500, 20000)
+    if (dropDb > c.lossyCutoffDropDb) {
+      warnings.push(`reference ${name} looks lossy (no content above 16 kHz: ${dropDb.toFixed(0)} dB below 4-8 kHz): the matching EQ does not follow its top octave, EQ strength lowered to ${c.lossyStrengthFactor}`)
+      factors.eq = Math.min(factors.eq, c.lossyStrengthFactor)
+    }
+  }
+  if (seconds < c.shortShare * mix.durationSeconds) {
+    warnings.push(`reference ${name} is much shorter than the mix (${seconds.toFixed(0)} s against ${mix.durationSeconds.toFixed(0)} s): it may not represent the whole track`)
+  }
+  const tonalDb = tonalBalanceDistanceDb(analysis, mix)
+  if (tonalDb > c.farTonalBalanceDb) {
+    warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave): EQ strength lowered to ${c.farStrengthFactor}`)
+    factors.eq = Math.min(factors.eq, c.farStrengthFactor)
+  }
+  const densityDb = Math.abs(analysis.loudness.crestFactorDb - mix.loudness.crestFactorDb)
+  if (Number.isFinite(densityDb) && densityDb > c.farDensityDb) {
+    warnings.push(`reference ${name} is very far from the mix in density (crest factors differ by ${densityDb.toFixed(1)} dB): dynamics strength lowered to ${c.farStrengthFactor}`)
+    factors.dynamics = Math.min(factors.dynamics, c.farStrengthFactor)
+  }
+  return { warnings, strengthFactors: factors }
+}
