@@ -5,10 +5,10 @@
  * frequency and LP + HP = AP, the 2nd-order all-pass at the crossover with the same Q. Under the bilinear
  * transform this identity holds exactly, so the digital bands sum to an all-pass too.
  *
- * N bands are split as a balanced tree (for 4 bands: first at the middle crossover, then each half). A
- * branch is delayed by the all-pass of every crossover it does not pass through (D. Self, "The Design of
- * Active Crossovers", 2011, ch. 16; as in JUCE's LinkwitzRileyFilter examples), so that every band carries
- * the same phase and the bands sum to AP(f1) AP(f2) ... AP(fN-1) of the input: flat magnitude.
+ * N bands are split as a balanced tree (for 4 bands: first at the middle crossover, then each half). As
+ * usual for multiband LR splits, a branch is given the all-pass of every crossover it does not pass
+ * through, so that every band carries the same phase and the bands sum to AP(f1) AP(f2) ... AP(fN-1) of
+ * the input: flat magnitude.
  * Each split computes HP as AP - LP (exact by the identity), three biquads per split instead of four.
  */
 import { RefmasterError } from '../errors.js'
@@ -44,10 +44,11 @@ export function validateCrossovers(crossoversHz: readonly number[], processor: s
   if (!Array.isArray(crossoversHz) || crossoversHz.length < MIN_CROSSOVERS || crossoversHz.length > MAX_CROSSOVERS) {
     throw new RefmasterError('INVALID_PARAMETER', `${processor}.crossoversHz must hold ${MIN_CROSSOVERS} to ${MAX_CROSSOVERS} frequencies, got ${JSON.stringify(crossoversHz)}`)
   }
+  const nyquistHz = sampleRateHz / 2
+  const range = max < nyquistHz ? `[${min}, ${max}] Hz` : `[${min}, ${nyquistHz}) Hz (below Nyquist)`
   crossoversHz.forEach((f, i) => {
-    const upper = Math.min(max, sampleRateHz / 2)
-    if (typeof f !== 'number' || !(f >= min && f <= max && f < sampleRateHz / 2)) {
-      throw new RefmasterError('INVALID_PARAMETER', `${processor}.crossoversHz[${i}] must be within [${min}, ${upper}) Hz, got ${f}`)
+    if (typeof f !== 'number' || !(f >= min && f <= max && f < nyquistHz)) {
+      throw new RefmasterError('INVALID_PARAMETER', `${processor}.crossoversHz[${i}] must be within ${range}, got ${f}`)
     }
     if (i > 0 && !(f > crossoversHz[i - 1])) {
       throw new RefmasterError('INVALID_PARAMETER', `${processor}.crossoversHz must be strictly ascending, got ${crossoversHz.join(', ')} Hz`)
