@@ -14,7 +14,8 @@
 import type { Audio } from '../audio/audio.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain, gainToDb } from '../units/db.js'
-import { CROSSOVER_BLOCK_FRAMES, CrossoverSplitter, DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
+import { CROSSOVER_BLOCK_FRAMES, DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
+import { zeroPhaseBands } from './zero-phase-split.js'
 import { defaultParams, defineParams, neutralParams, validateParams, type ParamValues } from './params.js'
 
 /** One band's compressor. ratio = 1 with makeupDb = 0 leaves the band alone. */
@@ -176,41 +177,46 @@ function isNeutral(band: CompressorBandParams): boolean {
   return band.ratio === 1 && band.makeupDb === 0
 }
 
-/** Splits (or not, for one band), compresses each band and sums; the shared engine of both exports. */
+/**
+ * Splits (or not, for one band) with zero-phase LR4 bands, compresses each band and sums; the shared
+ * engine of both exports. Bands are taken one at a time (their detectors are independent), which keeps
+ * one band in memory, and zero phase keeps the output sample-aligned with the input.
+ */
 function compress(audio: Audio, crossoversHz: readonly number[], bands: readonly CompressorBandParams[]): Audio {
   const { sampleRateHz } = audio
   const channelCount = audio.channels.length
   const length = audio.channels[0].length
   const blockFrames = CROSSOVER_BLOCK_FRAMES
-  const splitter = crossoversHz.length > 0 ? new CrossoverSplitter(crossoversHz, sampleRateHz, blockFrames) : undefined
-  const wideband = [new Float64Array(blockFrames), new Float64Array(blockFrames)]
-  const laneInput = (lane: number): Float64Array => (splitter ? splitter.input(lane) : wideband[lane])
-  const bandLane = (band: number, lane: number): Float64Array => (splitter ? splitter.band(band, lane) : wideband[lane])
-  const detectors = bands.map((band) => detector(band, sampleRateHz))
+  const lanes = [new Float64Array(blockFrames), new Float64Array(blockFrames)]
   const state = new Float64Array(bands.length)
   const sumA = new Float64Array(blockFrames)
   const sumB = new Float64Array(blockFrames)
   const outputs = audio.channels.map(() => new Float32Array(length))
-  for (let start = 0; start < length; start += blockFrames) {
-    const count = Math.min(blockFrames, length - start)
-    for (let lane = 0; lane < 2; lane++) {
-      const input = laneInput(lane)
-      if (lane < channelCount) {
-        const channel = audio.channels[lane]
-        for (let n = 0; n < count; n++) input[n] = channel[start + n]
-      } else {
-        input.fill(0)
+  const bandSignals = crossoversHz.length > 0 ? zeroPhaseBands(audio.channels, crossoversHz, sampleRateHz) : [audio.channels][Symbol.iterator]()
+  let b = 0
+  for (const bandChannels of bandSignals) {
+    const detectorOfBand = detector(bands[b], sampleRateHz)
+    for (let start = 0; start < length; start += blockFrames) {
+      const count = Math.min(blockFrames, length - start)
+      for (let lane = 0; lane < 2; lane++) {
+        const input = lanes[lane]
+        if (lane < channelCount) {
+          const channel = bandChannels[lane]
+          for (let n = 0; n < count; n++) input[n] = channel[start + n]
+        } else {
+          input.fill(0)
+        }
+      }
+      sumA.fill(0)
+      sumB.fill(0)
+      compressBand(lanes[0], lanes[1], count, detectorOfBand, state, b, sumA, sumB)
+      for (let c = 0; c < channelCount; c++) {
+        const sum = c === 0 ? sumA : sumB
+        const output = outputs[c]
+        for (let n = 0; n < count; n++) output[start + n] += sum[n]
       }
     }
-    splitter?.run(count)
-    sumA.fill(0)
-    sumB.fill(0)
-    for (let b = 0; b < bands.length; b++) compressBand(bandLane(b, 0), bandLane(b, 1), count, detectors[b], state, b, sumA, sumB)
-    for (let c = 0; c < channelCount; c++) {
-      const sum = c === 0 ? sumA : sumB
-      const output = outputs[c]
-      for (let n = 0; n < count; n++) output[start + n] = sum[n]
-    }
+    b++
   }
   return { channels: outputs, sampleRateHz }
 }
@@ -226,8 +232,8 @@ export function applyCompressor(audio: Audio, band: CompressorBandParams): Audio
 }
 
 /**
- * Splits each channel into bands (LR4, all-pass compensated: with unit gains the bands sum to an all-pass
- * of the input), compresses each band with its own table (one gain per band for both channels) and sums.
+ * Splits each channel into zero-phase LR4 bands (they sum back to the input exactly, in phase with it),
+ * compresses each band with its own table (one gain per band for both channels) and sums.
  * All bands neutral returns a copy of the input (no split, no all-pass). The input is not modified.
  */
 export function applyMultibandCompressor(audio: Audio, params: MultibandCompressorParams): Audio {

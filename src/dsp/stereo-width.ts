@@ -11,7 +11,8 @@
 import type { Audio } from '../audio/audio.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain } from '../units/db.js'
-import { CROSSOVER_BLOCK_FRAMES, CrossoverSplitter, DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
+import { DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
+import { zeroPhaseBands, zeroPhaseLowBand } from './zero-phase-split.js'
 import { defaultParams, defineParams, neutralParams, validateParams, type ParamValues } from './params.js'
 
 /** Whole-image parameters. monoBelowHz at its minimum (20 Hz) is off. */
@@ -75,54 +76,33 @@ export function applyStereoWidth(audio: Audio, params: StereoWidthParams): Audio
 
   const [left, right] = audio.channels
   const length = left.length
-  const blockFrames = CROSSOVER_BLOCK_FRAMES
-  // stage 1: a 2-band split at monoBelowHz; stage 2: the side-gain bands
-  const lowCut = monoBelow ? new CrossoverSplitter([params.monoBelowHz], sampleRateHz, blockFrames) : undefined
-  const bands = bandGains ? new CrossoverSplitter(params.crossoversHz, sampleRateHz, blockFrames) : undefined
-  const sideGains = Float64Array.from(params.bands, (band) => dbToGain(band.sideGainDb))
-  const mid = new Float64Array(blockFrames)
-  const side = new Float64Array(blockFrames)
+  const mid = new Float32Array(length)
+  let side = new Float32Array(length)
+  for (let n = 0; n < length; n++) {
+    mid[n] = 0.5 * (left[n] + right[n])
+    side[n] = 0.5 * (left[n] - right[n])
+  }
+  // Zero-phase splits (./zero-phase-split.ts): the side keeps its alignment with the mid, so panning and
+  // the image stay intact at every frequency, and the mid is left exactly as it is.
+  if (monoBelow) {
+    const low = zeroPhaseLowBand(side, params.monoBelowHz, sampleRateHz)
+    for (let n = 0; n < length; n++) side[n] -= low[n]
+  }
+  if (bandGains) {
+    const sideGains = params.bands.map((band) => dbToGain(band.sideGainDb))
+    const shaped = new Float32Array(length)
+    let b = 0
+    for (const [band] of zeroPhaseBands([side], params.crossoversHz, sampleRateHz)) {
+      const gain = sideGains[b++]
+      for (let n = 0; n < length; n++) shaped[n] += gain * band[n]
+    }
+    side = shaped
+  }
   const outLeft = new Float32Array(length)
   const outRight = new Float32Array(length)
-  for (let start = 0; start < length; start += blockFrames) {
-    const count = Math.min(blockFrames, length - start)
-    for (let n = 0; n < count; n++) {
-      mid[n] = 0.5 * (left[start + n] + right[start + n])
-      side[n] = 0.5 * (left[start + n] - right[start + n])
-    }
-    if (lowCut) {
-      lowCut.input(0).set(mid.subarray(0, count))
-      lowCut.input(1).set(side.subarray(0, count))
-      lowCut.run(count)
-      // M: low + high = the all-pass at monoBelowHz; S: high only
-      const midLow = lowCut.band(0, 0)
-      const midHigh = lowCut.band(1, 0)
-      const sideHigh = lowCut.band(1, 1)
-      for (let n = 0; n < count; n++) {
-        mid[n] = midLow[n] + midHigh[n]
-        side[n] = sideHigh[n]
-      }
-    }
-    if (bands) {
-      bands.input(0).set(mid.subarray(0, count))
-      bands.input(1).set(side.subarray(0, count))
-      bands.run(count)
-      mid.fill(0, 0, count)
-      side.fill(0, 0, count)
-      for (let b = 0; b < bands.bandCount; b++) {
-        const midBand = bands.band(b, 0)
-        const sideBand = bands.band(b, 1)
-        const gain = sideGains[b]
-        for (let n = 0; n < count; n++) {
-          mid[n] += midBand[n]
-          side[n] += gain * sideBand[n]
-        }
-      }
-    }
-    for (let n = 0; n < count; n++) {
-      outLeft[start + n] = mid[n] + side[n]
-      outRight[start + n] = mid[n] - side[n]
-    }
+  for (let n = 0; n < length; n++) {
+    outLeft[n] = mid[n] + side[n]
+    outRight[n] = mid[n] - side[n]
   }
   return { channels: [outLeft, outRight], sampleRateHz }
 }

@@ -1,0 +1,56 @@
+import { lowPassCoefficients, type BiquadCoefficients } from './biquad.js'
+
+/**
+ * Zero-phase Linkwitz-Riley band split for the processors that must keep the master sample-aligned with
+ * the mix (DESIGN.md: A/B comparison and our evaluation depend on it). An IIR LR4 crossover sums to an
+ * all-pass: flat in magnitude, but its group delay at the low crossover (several ms near 100 Hz) shifts
+ * the music against the mix. Here each low band is a 2nd-order Butterworth low-pass run forward and then
+ * backward: zero phase, with magnitude |B|^2, exactly the LR4 low-pass magnitude (Linkwitz 1976). The
+ * band above is the residual, input - low, whose magnitude 1 - |B|^2 is exactly the LR4 high-pass. So
+ * the bands are in phase with the input and sum back to it exactly.
+ */
+
+/** Runs one biquad over `samples` forward (direction 1) or backward (-1) in place, from rest. */
+function biquadInPlace(samples: Float32Array, c: BiquadCoefficients, direction: 1 | -1): void {
+  const { b0, b1, b2, a1, a2 } = c
+  let z1 = 0
+  let z2 = 0
+  const length = samples.length
+  for (let i = 0; i < length; i++) {
+    const n = direction === 1 ? i : length - 1 - i
+    const x = samples[n]
+    // Transposed direct form II.
+    const y = b0 * x + z1
+    z1 = b1 * x - a1 * y + z2
+    z2 = b2 * x - a2 * y
+    samples[n] = y
+  }
+}
+
+/** Zero-phase LR4 low band of `input` at `cutoffHz` (-6 dB there): forward-backward 2nd-order Butterworth. */
+export function zeroPhaseLowBand(input: Float32Array, cutoffHz: number, sampleRateHz: number): Float32Array {
+  const output = input.slice()
+  const butterworth = lowPassCoefficients(sampleRateHz, cutoffHz)
+  biquadInPlace(output, butterworth, 1)
+  biquadInPlace(output, butterworth, -1)
+  return output
+}
+
+/**
+ * The bands of `channels` split at ascending `crossoversHz`, lowest first, one band at a time (so that
+ * only one band is in memory with its residual). Each yielded entry holds one array per channel; the
+ * bands of a channel sum to the channel.
+ */
+export function* zeroPhaseBands(channels: readonly Float32Array[], crossoversHz: readonly number[], sampleRateHz: number): Generator<Float32Array[]> {
+  let residual = channels.map((channel) => channel.slice())
+  for (const cutoffHz of crossoversHz) {
+    const low = residual.map((channel) => zeroPhaseLowBand(channel, cutoffHz, sampleRateHz))
+    residual = residual.map((channel, c) => {
+      const band = low[c]
+      for (let n = 0; n < channel.length; n++) channel[n] -= band[n]
+      return channel
+    })
+    yield low
+  }
+  yield residual
+}
