@@ -9,14 +9,11 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decodeFile } from '../src/audio/decode.js'
-import { writeAudioFile } from '../src/audio/encode.js'
 import { DEV_AUDIO_DIR, RESULTS_DIR } from './paths.js'
+import { FOUR_MINUTE_MIX_SOURCES, makeFourMinuteTrack } from './fixtures.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const STAGES = ['decode', 'analysis', 'decode+analysis', 'encode-wav24', 'encode-flac24', 'encode-mp3'] as const
-/** Four 60 s excerpts at 44.1 kHz, one per group that has that rate, make the 4-minute track. */
-const FOUR_MINUTE_SOURCES = ['electronic/electronic-01-brainsukker.ogg', 'orchestral/orchestral-01-battlemusic.ogg', 'pop/pop-02-music001.ogg', 'rock/rock-01-armygeddon.ogg']
 /** Targets of issue 3, on this 2-core machine, for the 4-minute track. */
 const TARGETS = { analysisSeconds: 1.5, decodeAnalysisSeconds: 3, maxRssMb: 600 }
 
@@ -28,19 +25,6 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-async function makeFourMinuteTrack(dir: string): Promise<string> {
-  const parts = await Promise.all(FOUR_MINUTE_SOURCES.map((name) => decodeFile(join(DEV_AUDIO_DIR, name))))
-  const frames = parts.reduce((sum, part) => sum + part.channels[0].length, 0)
-  const channels = [new Float32Array(frames), new Float32Array(frames)]
-  let offset = 0
-  for (const part of parts) {
-    for (let c = 0; c < 2; c++) channels[c].set(part.channels[Math.min(c, part.channels.length - 1)], offset)
-    offset += part.channels[0].length
-  }
-  const path = join(dir, 'four-minutes-44k1-24bit.wav')
-  await writeAudioFile(path, { channels, sampleRateHz: 44100 }, 'wav24')
-  return path
-}
 
 function runStage(stage: string, file: string): StageResult {
   const script = fileURLToPath(new URL('./stage.js', import.meta.url))
@@ -50,7 +34,7 @@ function runStage(stage: string, file: string): StageResult {
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'refmaster-bench-'))
   try {
-    const fourMinutes = await makeFourMinuteTrack(scratch)
+    const fourMinutes = await makeFourMinuteTrack(join(scratch, 'four-minutes-44k1-24bit.wav'), FOUR_MINUTE_MIX_SOURCES)
     const files = [fourMinutes, ...readdirSync(join(DEV_AUDIO_DIR, 'full')).sort().map((name) => join(DEV_AUDIO_DIR, 'full', name))]
     const rows: Array<{ file: string; stage: string; audioSeconds: number; medianSeconds: number; minSeconds: number; maxSeconds: number; realTimeFactor: number; medianRssMb: number }> = []
     for (const file of files) {

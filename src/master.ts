@@ -33,6 +33,8 @@ export interface MasterRequest {
   strengths?: Partial<Strengths>
   /** Render exactly these settings (a recipe) instead of matching. */
   recipe?: ChainSettings
+  /** Leave out the delivery check's MP3 round trip (benchmarks time it on its own). */
+  skipCodecCheck?: boolean
 }
 
 /** The report (issue 10): measurements, settings with reasons, platforms, translation, delivery check. */
@@ -134,7 +136,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const check = await deliveryCheck(rendered.audio, frameCount(request.mix), {
     integratedLufs: settings.loudness.targetLufs,
     ceilingDbtp: settings.limiter.ceilingDbtp,
-    deliveredLossy: playback.deliveredLossy,
+    deliveredLossy: playback.deliveredLossy && !request.skipCodecCheck,
     reachable: rendered.loudness.reachable,
   })
   const after = measureMaster(rendered.audio, check.loudness)

@@ -18,8 +18,16 @@ export const ANALYTIC_DEFAULTS = {
   minRangeExcessDb: 1,
   /** Most compression ratio the matcher asks for. */
   maxRatio: 4,
-  /** Share of the side/mid difference per band that the width stage applies at strength 1. */
+  /** Share of the side/mid difference that the width stage applies at strength 1. */
   widthTrust: 0.8,
+  /**
+   * Share of each band's own side/mid difference, beyond the whole track's, that is followed: per-band
+   * stereo statistics of another section vary a lot (a wide pad in one, a mono lead in the other), the
+   * whole-track ratio much less.
+   */
+  bandWidthShare: 0.3,
+  /** Share of the range-matching compression ratio applied at strength 1 (the limiter adds density too). */
+  compressionTrust: 0.5,
   /** Side/mid differences smaller than this are left alone (dB). */
   minWidthChangeDb: 0.5,
   /** A peak detector reads a band's envelope about this far above its RMS level (a sine's crest, dB). */
@@ -69,7 +77,7 @@ export function analyticSettings(
     // Levels above the threshold shrink by (1 - 1/ratio): with the threshold at the band's P10 the
     // P95 - P10 range shrinks by about the ratio.
     const fullRatio = Math.min(d.maxRatio, band.shortTermRangeDb / Math.max(1, target.bands[b].shortTermRangeDb))
-    const ratio = 1 + (fullRatio - 1) * dynamicsStrength
+    const ratio = 1 + (fullRatio - 1) * d.compressionTrust * dynamicsStrength
     const thresholdDb = Math.min(0, Math.max(-60, band.shortTermP10Db + d.peakOverRmsDb))
     reasons.push({
       stage: 'dynamics',
@@ -84,12 +92,14 @@ export function analyticSettings(
     monoBelowHz: playback.monoBelowHz ?? 20,
     crossoversHz: [...DYNAMICS_CROSSOVERS_HZ],
     bands: mix.bands.map((band, b) => {
-      const changeDb = (target.bands[b].sideMidDb - band.sideMidDb) * d.widthTrust * widthStrength
+      const overallDb = target.stereo.sideMidDb - mix.stereo.sideMidDb
+      const bandDb = target.bands[b].sideMidDb - band.sideMidDb
+      const changeDb = (overallDb + d.bandWidthShare * (bandDb - overallDb)) * d.widthTrust * widthStrength
       if (!isStereo || Math.abs(changeDb) < d.minWidthChangeDb) return { sideGainDb: 0 }
       const sideGainDb = Math.min(6, Math.max(-12, changeDb))
       reasons.push({
         stage: 'width',
-        text: `${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side: its side/mid ratio is ${band.sideMidDb.toFixed(1)} dB against ${target.bands[b].sideMidDb.toFixed(1)} dB in ${targetName}`,
+        text: `${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side: the mix's side/mid ratio is ${mix.stereo.sideMidDb.toFixed(1)} dB overall (${band.sideMidDb.toFixed(1)} dB in this band) against ${target.stereo.sideMidDb.toFixed(1)} dB (${target.bands[b].sideMidDb.toFixed(1)} dB) in ${targetName}`,
       })
       return { sideGainDb }
     }),

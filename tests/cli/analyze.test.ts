@@ -1,29 +1,16 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeAudio } from '../../src/audio/encode.js'
 import { noise, sine, stereo } from '../helpers/signals.js'
+import { DEV_AUDIO, refmaster } from '../helpers/cli.js'
 
 /**
  * The `refmaster analyze` command run as a user runs it: the built binary (npm ci builds it), real
  * files, exit codes and output streams checked.
  */
-const run = promisify(execFile)
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'refmaster.js')
-const DEV_EXCERPT = join(import.meta.dirname, '..', '..', '..', 'shared', 'audio', 'dev', 'rock', 'rock-01-armygeddon.ogg')
-
-async function refmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string }
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr }
-  }
-}
+const DEV_EXCERPT = join(DEV_AUDIO, 'rock', 'rock-01-armygeddon.ogg')
 
 let dir: string
 beforeAll(async () => {

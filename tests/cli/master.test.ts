@@ -1,29 +1,16 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Audio } from '../../src/audio/audio.js'
 import { decodeFile } from '../../src/audio/decode.js'
 import { encodeAudio } from '../../src/audio/encode.js'
 import { measureLoudness } from '../../src/analysis/loudness/index.js'
 import { sine, stereo } from '../helpers/signals.js'
+import { DEV_AUDIO, refmaster } from '../helpers/cli.js'
 
 /** `refmaster master` as a user runs it: the built binary on real music from the dev set. */
-const run = promisify(execFile)
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'refmaster.js')
-const DEV = join(import.meta.dirname, '..', '..', '..', 'shared', 'audio', 'dev')
-
-async function refmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string }
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr }
-  }
-}
+const DEV = DEV_AUDIO
 
 function cut(audio: Audio, startSeconds: number, seconds: number, gain = 1): Audio {
   const start = Math.round(startSeconds * audio.sampleRateHz)

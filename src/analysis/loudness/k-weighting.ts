@@ -4,15 +4,7 @@
  * pyloudnorm do. Reusing the 48 kHz table at 44.1 kHz shifts the curve (a known public bug); deriving it
  * per rate reproduces the table exactly at 48 kHz.
  */
-
-/** Normalised biquad coefficients (a0 = 1): y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2. */
-export interface BiquadCoefficients {
-  b0: number
-  b1: number
-  b2: number
-  a1: number
-  a2: number
-}
+import type { BiquadCoefficients } from '../../dsp/biquad.js'
 
 /** Stage 1 (head-related high shelf) prototype, as fitted to BS.1770-4 table 1 by libebur128. */
 const SHELF_CENTRE_HZ = 1681.974450955533
