@@ -27,7 +27,12 @@ export const ANALYTIC_DEFAULTS = {
    */
   bandWidthShare: 0.3,
   /** Share of the range-matching compression ratio applied at strength 1 (the limiter adds density too). */
-  compressionTrust: 0.5,
+  compressionTrust: 0.3,
+  /**
+   * Largest width change followed (dB of side): a mix's width is rarely off by more, while whole
+   * sections of music differ by far more (a wide chorus after a narrow verse).
+   */
+  maxWidthChangeDb: 4,
   /** Side/mid differences smaller than this are left alone (dB). */
   minWidthChangeDb: 0.5,
   /** A peak detector reads a band's envelope about this far above its RMS level (a sine's crest, dB). */
@@ -96,7 +101,7 @@ export function analyticSettings(
       const bandDb = target.bands[b].sideMidDb - band.sideMidDb
       const changeDb = (overallDb + d.bandWidthShare * (bandDb - overallDb)) * d.widthTrust * widthStrength
       if (!isStereo || Math.abs(changeDb) < d.minWidthChangeDb) return { sideGainDb: 0 }
-      const sideGainDb = Math.min(6, Math.max(-12, changeDb))
+      const sideGainDb = Math.min(d.maxWidthChangeDb, Math.max(-d.maxWidthChangeDb, changeDb))
       reasons.push({
         stage: 'width',
         text: `${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side: the mix's side/mid ratio is ${mix.stereo.sideMidDb.toFixed(1)} dB overall (${band.sideMidDb.toFixed(1)} dB in this band) against ${target.stereo.sideMidDb.toFixed(1)} dB (${target.bands[b].sideMidDb.toFixed(1)} dB) in ${targetName}`,

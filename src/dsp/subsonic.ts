@@ -2,20 +2,26 @@
  * Subsonic high-pass and DC removal, the first stage of the chain (DESIGN.md "The chain", 1).
  */
 import type { Audio } from '../audio/audio.js'
-import { butterworthSectionQs, highPassCoefficients, processBiquadCascadeChannels } from './biquad.js'
+import { highPassCoefficients } from './biquad.js'
 import { defineParams, validateParams, type ParamValues } from './params.js'
+import { forwardBackward } from './zero-phase-split.js'
 
-/** Order of the high-pass: 4th-order Butterworth, 24 dB/octave below the cutoff, two biquads. */
-export const SUBSONIC_ORDER = 4
+/**
+ * The filter is a 2nd-order Butterworth high-pass run forward and backward: zero phase (a minimum-phase
+ * high-pass delays the bass by several ms, which shifts bass-heavy music against the mix) and magnitude
+ * |H|^2 = r / (1 + r), r = (f / f0)^4, 24 dB/octave below. For -3 dB at cutoffHz, r must be 1 + sqrt(2)
+ * there, so the Butterworth corner f0 sits at cutoffHz / (1 + sqrt(2))^(1/4).
+ */
+export const ZERO_PHASE_CORNER_RATIO = Math.pow(1 + Math.SQRT2, 1 / 4)
 
 /**
  * Parameters of the subsonic filter. cutoffHz = 0 switches the stage off (the identity); any other value
- * removes the DC offset and high-passes at cutoffHz (-3 dB there, Butterworth).
+ * removes the DC offset and high-passes at cutoffHz (-3 dB there, zero phase).
  */
 export const SUBSONIC_PARAMS = defineParams({
   cutoffHz: {
     unit: 'Hz', min: 0, max: 40, default: 20, neutral: 0, scale: 'linear',
-    description: 'corner of the 4th-order Butterworth high-pass (-3 dB, 24 dB/octave below); 0 = off (no DC removal either)',
+    description: 'corner of the zero-phase high-pass (-3 dB there, 24 dB/octave below); 0 = off (no DC removal either)',
   },
 })
 
@@ -23,9 +29,8 @@ export const SUBSONIC_PARAMS = defineParams({
 export type SubsonicParams = ParamValues<typeof SUBSONIC_PARAMS>
 
 /**
- * Removes each channel's DC offset and high-passes it with a 4th-order Butterworth filter (two cascaded
- * RBJ high-pass sections with the Butterworth section Qs 0.5412 and 1.3066, bilinear transform pre-warped
- * so the -3 dB point is exactly cutoffHz at every rate).
+ * Removes each channel's DC offset and high-passes it with the zero-phase filter above (RBJ Cookbook
+ * high-pass, Q = 1/sqrt(2), pre-warped at every rate), so the output stays sample-aligned with the input.
  *
  * DC removal: the mean of the whole channel is subtracted before filtering. The high-pass alone has four
  * zeros at DC, but starting from rest it would turn an offset present from the first sample into a step
@@ -36,7 +41,7 @@ export function applySubsonic(audio: Audio, params: SubsonicParams): Audio {
   validateParams(SUBSONIC_PARAMS, params, 'subsonic')
   const { sampleRateHz } = audio
   if (params.cutoffHz === 0) return { channels: audio.channels.map((c) => c.slice()), sampleRateHz }
-  const sections = butterworthSectionQs(SUBSONIC_ORDER).map((q) => highPassCoefficients(sampleRateHz, params.cutoffHz, q))
+  const highPass = highPassCoefficients(sampleRateHz, params.cutoffHz / ZERO_PHASE_CORNER_RATIO)
   const centred = audio.channels.map((input) => {
     let sum = 0
     for (let n = 0; n < input.length; n++) sum += input[n]
@@ -45,6 +50,5 @@ export function applySubsonic(audio: Audio, params: SubsonicParams): Audio {
     for (let n = 0; n < input.length; n++) output[n] = input[n] - mean
     return output
   })
-  const channels = processBiquadCascadeChannels(centred, sections, centred)
-  return { channels, sampleRateHz }
+  return { channels: centred.map((channel) => forwardBackward(channel, highPass)), sampleRateHz }
 }

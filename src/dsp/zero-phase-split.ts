@@ -27,13 +27,17 @@ function biquadInPlace(samples: Float32Array, c: BiquadCoefficients, direction: 
   }
 }
 
+/** Runs `c` forward then backward over a copy of `input` (zero phase, magnitude |H|^2). */
+export function forwardBackward(input: Float32Array, c: BiquadCoefficients): Float32Array {
+  const output = input.slice()
+  biquadInPlace(output, c, 1)
+  biquadInPlace(output, c, -1)
+  return output
+}
+
 /** Zero-phase LR4 low band of `input` at `cutoffHz` (-6 dB there): forward-backward 2nd-order Butterworth. */
 export function zeroPhaseLowBand(input: Float32Array, cutoffHz: number, sampleRateHz: number): Float32Array {
-  const output = input.slice()
-  const butterworth = lowPassCoefficients(sampleRateHz, cutoffHz)
-  biquadInPlace(output, butterworth, 1)
-  biquadInPlace(output, butterworth, -1)
-  return output
+  return forwardBackward(input, lowPassCoefficients(sampleRateHz, cutoffHz))
 }
 
 /**
