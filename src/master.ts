@@ -138,7 +138,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     ceilingDbtp: settings.limiter.ceilingDbtp,
     deliveredLossy: playback.deliveredLossy && !request.skipCodecCheck,
     reachable: rendered.loudness.reachable,
-  })
+  }, rendered.loudness.measurement)
   const after = measureMaster(rendered.audio, check.loudness)
   onProgress(1, 'done')
 

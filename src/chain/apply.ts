@@ -18,13 +18,13 @@ export interface RenderResult {
 }
 
 /** The chain in signal order (DESIGN.md "The chain"), with each stage's share of the render time. */
-const STAGES: Array<{ name: string; share: number; run: (audio: Audio, settings: ChainSettings) => Audio }> = [
-  { name: 'subsonic filter', share: 0.03, run: (audio, s) => applySubsonic(audio, s.subsonic) },
-  { name: 'matching EQ', share: 0.15, run: (audio, s) => applyMatchingEq(audio, s.matchingEq) },
-  { name: 'tonal EQ', share: 0.04, run: (audio, s) => applyTonalEq(audio, s.tonalEq) },
-  { name: 'multiband compression', share: 0.2, run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
-  { name: 'stereo image', share: 0.08, run: (audio, s) => applyStereoWidth(audio, s.width) },
-  { name: 'saturation', share: 0.1, run: (audio, s) => applySaturation(audio, s.saturation) },
+const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSettings) => boolean; run: (audio: Audio, settings: ChainSettings) => Audio }> = [
+  { name: 'subsonic filter', share: 0.03, isNeutral: (s) => s.subsonic.cutoffHz === 0, run: (audio, s) => applySubsonic(audio, s.subsonic) },
+  { name: 'matching EQ', share: 0.15, isNeutral: (s) => s.matchingEq.strength === 0 || [...s.matchingEq.curve.midDb, ...s.matchingEq.curve.sideDb].every((db) => db === 0), run: (audio, s) => applyMatchingEq(audio, s.matchingEq) },
+  { name: 'tonal EQ', share: 0.04, isNeutral: (s) => [s.tonalEq.lowShelfGainDb, s.tonalEq.highShelfGainDb, s.tonalEq.peak1GainDb, s.tonalEq.peak2GainDb].every((db) => db === 0), run: (audio, s) => applyTonalEq(audio, s.tonalEq) },
+  { name: 'multiband compression', share: 0.2, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
+  { name: 'stereo image', share: 0.08, isNeutral: (s) => s.width.monoBelowHz === 20 && s.width.bands.every((b) => b.sideGainDb === 0), run: (audio, s) => applyStereoWidth(audio, s.width) },
+  { name: 'saturation', share: 0.1, isNeutral: (s) => s.saturation.mix === 0, run: (audio, s) => applySaturation(audio, s.saturation) },
 ]
 const LOUDNESS_SHARE = 1 - STAGES.reduce((sum, stage) => sum + stage.share, 0)
 
@@ -38,7 +38,8 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
   let done = 0
   for (const stage of STAGES) {
     onProgress?.(done, stage.name)
-    audio = stage.run(audio, settings)
+    // A neutral stage is the identity: skipping it saves a copy of the whole signal.
+    if (!stage.isNeutral(settings)) audio = stage.run(audio, settings)
     done += stage.share
   }
   onProgress?.(done, 'loudness and true-peak limiting')

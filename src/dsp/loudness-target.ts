@@ -64,6 +64,8 @@ export interface LoudnessFit {
   truePeakDbtp: number
   /** Largest gain reduction the limiter applied (dB). */
   maxGainReductionDb: number
+  /** The meter's full measurement of `audio` (callers reuse it instead of measuring again). */
+  measurement: LoudnessMeasurement
   /** Whether the target was met within LOUDNESS_TOLERANCE_LU. */
   reachable: boolean
   /** Why the target was missed, or what else the caller should know; empty when all went to plan. */
@@ -190,6 +192,7 @@ function result(trial: Trial, reachable: boolean, warnings: string[]): LoudnessF
     achievedLufs: measured.integratedLufs,
     truePeakDbtp: measured.truePeakDbtp,
     maxGainReductionDb: limited.maxGainReductionDb,
+    measurement: measured,
     reachable,
     warnings,
   }

@@ -46,13 +46,15 @@ export function loudestExcerpt(audio: Audio, loudness: LoudnessMeasurement, seco
   return { channels: audio.channels.map((c) => c.slice(start, start + length)), sampleRateHz: audio.sampleRateHz }
 }
 
-/** Runs the delivery check of `master` (expected length `expectedFrames`) against the target. */
+/** Runs the delivery check of `master` (expected length `expectedFrames`) against the target; `measured` is its loudness if already known. */
 export async function deliveryCheck(
   master: Audio,
   expectedFrames: number,
   target: { integratedLufs: number; ceilingDbtp: number; deliveredLossy: boolean; reachable: boolean },
+  measured?: LoudnessMeasurement,
 ): Promise<{ lines: DeliveryCheckLine[]; loudness: LoudnessMeasurement }> {
-  const loudness = measureLoudness(master)
+  // The loudness stage has just measured the master with this same meter: reuse it when given.
+  const loudness = measured ?? measureLoudness(master)
   const lines: DeliveryCheckLine[] = [
     {
       check: target.reachable ? 'integrated loudness on target' : 'integrated loudness on target (target not reachable: see warnings)',
