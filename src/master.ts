@@ -12,7 +12,7 @@ import { blendProfiles, profileOf, type TargetProfile } from './chain/target-pro
 import { RefmasterError } from './errors.js'
 import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
 import { measureMaster, measurementOf, type Measurement } from './report/measurements.js'
-import { checkReference } from './report/reference-check.js'
+import { checkReference, type ReferenceCheck } from './report/reference-check.js'
 import type { Reason } from './report/reasons.js'
 import { translate, type Translation } from './report/translation.js'
 
@@ -81,30 +81,42 @@ function analyzeReference(reference: ReferenceInput, sampleRateHz: number): Trac
   return analyzeTrack(audio)
 }
 
-/** Masters a mix toward its references (or a playback target alone), read top to bottom as named stages. */
-export async function masterTrack(request: MasterRequest, onProgress: MasterProgress = () => {}): Promise<MasterResult> {
-  const strengths = resolveStrengths(request.strengths)
-  const references = request.references ?? []
-  const playback = playbackTarget(request.target ?? (references.length > 0 ? 'reference' : 'streaming'))
-  if (playback.integratedLufs === null && references.length === 0 && !request.recipe) {
-    throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference`)
-  }
-  const warnings: string[] = []
+/** The analyses of a job's inputs: made once, kept with the job, reused by every re-render (DESIGN.md). */
+export interface AnalysedInputs {
+  mix: TrackAnalysis
+  references: Array<{ name: string; weight: number; sampleRateHz: number; durationSeconds: number; analysis: TrackAnalysis; check: ReferenceCheck }>
+}
 
+/** Analyses the mix and the references (at the mix's rate) and checks each reference's sanity. */
+export function analyseInputs(request: Pick<MasterRequest, 'mixName' | 'mix' | 'references'>, onProgress: MasterProgress = () => {}): AnalysedInputs {
   onProgress(0, 'analysing the mix')
-  const mixAnalysis = analyzeTrack(request.mix)
-  if (!(mixAnalysis.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
+  const mix = analyzeTrack(request.mix)
+  if (!(mix.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
     throw new RefmasterError('SILENT_AUDIO', `${request.mixName} is silent or nearly so (integrated loudness below ${ABSOLUTE_GATE_LUFS} LUFS): there is nothing to master`)
   }
-
-  onProgress(0.25, 'analysing the references')
-  const referenceAnalyses = references.map((reference) => {
+  onProgress(0.5, 'analysing the references')
+  const references = (request.references ?? []).map((reference) => {
     const analysis = analyzeReference(reference, request.mix.sampleRateHz)
-    const check = checkReference(reference.name, reference.audio, analysis, mixAnalysis)
-    warnings.push(...check.warnings)
-    return { reference, analysis, check }
+    const check = checkReference(reference.name, reference.audio, analysis, mix)
+    return { name: reference.name, weight: reference.weight, sampleRateHz: reference.audio.sampleRateHz, durationSeconds: durationSeconds(reference.audio), analysis, check }
   })
-  const profile = referenceAnalyses.length > 0 ? blendProfiles(referenceAnalyses.map(({ analysis, reference }) => ({ profile: profileOf(analysis), weight: reference.weight }))) : null
+  return { mix, references }
+}
+
+/**
+ * Masters a mix toward its references (or a playback target alone), read top to bottom as named stages.
+ * `analysed` (from `analyseInputs` of the same inputs) skips the analysis: a re-render with new strengths.
+ */
+export async function masterTrack(request: MasterRequest, onProgress: MasterProgress = () => {}, analysed?: AnalysedInputs): Promise<MasterResult> {
+  const strengths = resolveStrengths(request.strengths)
+  const referenceCount = (analysed?.references ?? request.references ?? []).length
+  const playback = playbackTarget(request.target ?? (referenceCount > 0 ? 'reference' : 'streaming'))
+  if (playback.integratedLufs === null && referenceCount === 0 && !request.recipe) {
+    throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference`)
+  }
+  const { mix: mixAnalysis, references: referenceAnalyses } = analysed ?? analyseInputs(request, (fraction, stage) => onProgress(0.45 * fraction, stage))
+  const warnings = referenceAnalyses.flatMap((r) => r.check.warnings)
+  const profile = referenceAnalyses.length > 0 ? blendProfiles(referenceAnalyses.map(({ analysis, weight }) => ({ profile: profileOf(analysis), weight }))) : null
   const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 
@@ -116,7 +128,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     settings = validateChainSettings(request.recipe, request.mix.sampleRateHz)
     reasons = [{ stage: 'loudness', text: 'rendered from a recipe: settings applied exactly as saved' }]
   } else if (profile) {
-    const targetName = references.length === 1 ? 'the reference' : 'the blend of references'
+    const targetName = referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
   } else {
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
@@ -146,7 +158,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     audio: rendered.audio,
     report: {
       input: { name: request.mixName, sampleRateHz: request.mix.sampleRateHz, channelCount: request.mix.channels.length, frames: frameCount(request.mix), durationSeconds: durationSeconds(request.mix) },
-      references: references.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.audio.sampleRateHz, durationSeconds: durationSeconds(r.audio) })),
+      references: referenceAnalyses.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.sampleRateHz, durationSeconds: r.durationSeconds })),
       target: { ...playback, resolvedLufs: settings.loudness.targetLufs, reachable: rendered.loudness.reachable },
       strengths,
       settings,
