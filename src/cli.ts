@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { RefmasterError, toRefmasterError } from './errors.js'
 import { registerAnalyze } from './cli/analyze.js'
 import { registerMaster } from './cli/master.js'
+import { registerServe } from './cli/serve.js'
 
 /** Builds the `refmaster` command tree. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
   registerAnalyze(program)
   registerMaster(program)
+  registerServe(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }

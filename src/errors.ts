@@ -13,6 +13,13 @@ export const ERROR_CATALOGUE = {
   EMPTY_FILE: { exitCode: 5, httpStatus: 422, summary: 'the file holds no audio samples' },
   TOO_MANY_CHANNELS: { exitCode: 6, httpStatus: 422, summary: 'the audio has more than two channels' },
   SILENT_AUDIO: { exitCode: 8, httpStatus: 422, summary: 'the audio is silent or nearly so: there is nothing to master' },
+  TOO_LONG: { exitCode: 9, httpStatus: 422, summary: 'the audio is longer than the duration limit' },
+  TOO_LARGE: { exitCode: 9, httpStatus: 413, summary: 'the upload is larger than the size limit' },
+  NOT_FOUND: { exitCode: 3, httpStatus: 404, summary: 'no such job, version or file' },
+  CONFLICT: { exitCode: 2, httpStatus: 409, summary: 'the request does not fit the current state of the job' },
+  UNAUTHORIZED: { exitCode: 2, httpStatus: 401, summary: 'a valid bearer token is required' },
+  RATE_LIMITED: { exitCode: 2, httpStatus: 429, summary: 'too many requests from this client: retry later' },
+  QUEUE_FULL: { exitCode: 2, httpStatus: 429, summary: 'too many jobs are waiting: retry later' },
   ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
   INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
 } as const
