@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import multer from 'multer'
 import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js'
 import { PLAYBACK_TARGETS } from '../chain/playback-targets.js'
+import { PLAYBACK_SYSTEMS } from '../report/translation.js'
 import { STRENGTH_PARAMS, type Strengths } from '../chain/strengths.js'
 import { RefmasterError, toRefmasterError } from '../errors.js'
 import type { ServiceConfig } from './config.js'
@@ -25,8 +26,16 @@ const MAX_FIELD_BYTES = 1024
 const QUEUE_FULL_RETRY_SECONDS = 30
 /** SSE comment sent this often (ms) so proxies keep the stream open. */
 const SSE_HEARTBEAT_MS = 15_000
-/** The page's static files (issue 7), served at `/` when present. */
-const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'src', 'web')
+/** The repository (or installed package) root, from dist/src/service. */
+const PACKAGE_ROOT = join(import.meta.dirname, '..', '..', '..')
+/** The page's static files (issue 7): plain ES modules, no build step. */
+const WEB_DIR = join(PACKAGE_ROOT, 'src', 'web')
+/** Browser libraries the page imports, served from node_modules (npm ci installs them; no CDN). */
+const VENDOR_FILES: Readonly<Record<string, string>> = {
+  'wavesurfer.esm.js': join(PACKAGE_ROOT, 'node_modules', 'wavesurfer.js', 'dist', 'wavesurfer.esm.js'),
+  'uPlot.esm.js': join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.esm.js'),
+  'uPlot.min.css': join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'),
+}
 
 export interface AppContext {
   config: ServiceConfig
@@ -150,7 +159,8 @@ export function createApp(context: AppContext): express.Express {
     res.json(OPENAPI)
   })
   api.get('/targets', (_req, res) => {
-    res.json({ targets: PLAYBACK_TARGETS })
+    // The simulated playback systems ride along: the page's "listen as" uses the report's own curves.
+    res.json({ targets: PLAYBACK_TARGETS, systems: PLAYBACK_SYSTEMS })
   })
   api.get('/genres', (_req, res) => {
     res.json({ genres: [] })
@@ -328,7 +338,12 @@ export function createApp(context: AppContext): express.Express {
     throw new RefmasterError('NOT_FOUND', `no API route ${req.method} ${req.path}`)
   })
 
-  if (existsSync(WEB_DIR)) app.use(express.static(WEB_DIR, { index: 'index.html' }))
+  app.get('/vendor/:file', (req, res) => {
+    const path = VENDOR_FILES[req.params.file]
+    if (!path) throw new RefmasterError('NOT_FOUND', `no vendor file '${req.params.file}'`)
+    res.sendFile(path)
+  })
+  app.use(express.static(WEB_DIR, { index: 'index.html', extensions: ['html'] }))
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const failure = httpError(error)

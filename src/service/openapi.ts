@@ -45,7 +45,7 @@ export const OPENAPI = {
   paths: {
     '/healthz': { get: { summary: 'liveness, with the queue length', security: [], responses: { 200: json('alive') } } },
     '/api/openapi.json': { get: { summary: 'this document', responses: { 200: json('OpenAPI 3.1') } } },
-    '/api/targets': { get: { summary: 'playback targets (loudness, true-peak ceiling, source)', responses: { 200: json('targets') } } },
+    '/api/targets': { get: { summary: 'playback targets (loudness, true-peak ceiling, source) and the playback systems the report simulates', responses: { 200: json('targets') } } },
     '/api/genres': { get: { summary: 'genre profiles of the reference library', responses: { 200: json('genres') } } },
     '/api/jobs': {
       post: {
