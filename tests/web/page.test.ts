@@ -95,14 +95,26 @@ describe('the mastering page in Chromium', () => {
     await page.close()
   })
 
-  it('shows the API error in words when the mix is corrupt', async () => {
+  it('is usable with the keyboard only, and shows the API error in words when the mix is corrupt', async () => {
     const shots = screenshotDir('corrupt-upload')
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors = watchErrors(page)
     await page.goto(server.url)
-    await page.setInputFiles('#mix-input', { name: 'broken.wav', mimeType: 'audio/wav', buffer: Buffer.concat([Buffer.from('RIFF\x24\x00\x10\x00WAVEfmt '), Buffer.alloc(64, 7)]) })
-    await page.setInputFiles('#reference-input', REFERENCE)
-    await page.click('#submit')
+    await expect.poll(() => page.locator('#target option').count()).toBeGreaterThan(3)
+    expect(await page.isVisible('#upload')).toBe(false)
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 20 && !(await page.locator(selector).evaluate((node) => node === document.activeElement)); i++) await page.keyboard.press('Tab')
+      expect(await page.locator(selector).evaluate((node) => node === document.activeElement)).toBe(true)
+    }
+    const chooseByKeyboard = async (selector: string, files: Parameters<typeof page.setInputFiles>[1]) => {
+      await tabTo(selector)
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')])
+      await chooser.setFiles(files)
+    }
+    await chooseByKeyboard('#mix-input', { name: 'broken.wav', mimeType: 'audio/wav', buffer: Buffer.concat([Buffer.from('RIFF\x24\x00\x10\x00WAVEfmt '), Buffer.alloc(64, 7)]) })
+    await chooseByKeyboard('#reference-input', REFERENCE)
+    await tabTo('#submit')
+    await page.keyboard.press('Enter')
     await page.locator('#error').waitFor({ state: 'visible' })
     const message = await page.textContent('#error')
     expect(message).toMatch(/broken\.wav/)
