@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   UNAUTHORIZED: { exitCode: 2, httpStatus: 401, summary: 'a valid bearer token is required' },
   RATE_LIMITED: { exitCode: 2, httpStatus: 429, summary: 'too many requests from this client: retry later' },
   QUEUE_FULL: { exitCode: 2, httpStatus: 429, summary: 'too many jobs are waiting: retry later' },
+  UNAVAILABLE: { exitCode: 1, httpStatus: 503, summary: 'a service refmaster depends on (queue, database) is not reachable: retry later' },
   ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
   INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
 } as const

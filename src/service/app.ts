@@ -15,7 +15,8 @@ import { OPENAPI } from './openapi.js'
 import { RateLimiter } from './rate-limit.js'
 import { MOUNTS } from './routes.js'
 import { FORMAT_EXTENSIONS, masterFileName, PREVIEW_KINDS, previewFileName, type PreviewInfo, type PreviewKind, type VersionView } from './render-task.js'
-import type { JobRunner } from './runner.js'
+import type { JobQueue, ProgressUpdate } from './queue.js'
+import { prometheusMetrics } from './metrics.js'
 
 /** Multipart form fields that carry strengths, and the strength each sets. */
 const STRENGTH_FIELDS = { eqStrength: 'eq', dynamicsStrength: 'dynamics', widthStrength: 'width', intensity: 'intensity' } as const
@@ -24,6 +25,8 @@ const MAX_FORM_FIELDS = 64
 const MAX_FIELD_BYTES = 1024
 /** Seconds a client is told to wait when the queue is full (about one 4-minute master on this hardware). */
 const QUEUE_FULL_RETRY_SECONDS = 30
+/** An event stream also reads the job from the store this often (ms). */
+const SSE_POLL_MS = 2000
 /** SSE comment sent this often (ms) so proxies keep the stream open. */
 const SSE_HEARTBEAT_MS = 15_000
 /** The repository (or installed package) root, from dist/src/service. */
@@ -41,7 +44,7 @@ export interface AppContext {
   config: ServiceConfig
   paths: DataPaths
   store: JobStore
-  runner: JobRunner
+  queue: JobQueue
 }
 
 /** A client's file name, safe to show and to use in a Content-Disposition header (never as a path). */
@@ -121,15 +124,28 @@ function sendError(res: Response, error: RefmasterError, extraHeaders: Record<st
 
 /** Builds the express application: the API under /api, /healthz, and the page's static files. */
 export function createApp(context: AppContext): express.Express {
-  const { config, paths, store, runner } = context
+  const { config, paths, store, queue } = context
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   const limiter = new RateLimiter(config.rateLimitPerMinute)
   setInterval(() => limiter.prune(), 60_000).unref()
 
+  // Liveness: answers from memory, touching no dependency.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', queued: store.countQueued(), running: runner.activeCount })
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) })
+  })
+  // Readiness: the job store and the queue answer.
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const [counts] = await Promise.all([store.counts(), queue.ready()])
+      res.json({ status: 'ready', ...counts })
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', error: { code: 'UNAVAILABLE', message: error instanceof Error ? error.message : String(error) } })
+    }
+  })
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await prometheusMetrics(store, queue))
   })
 
   const api = express.Router()
@@ -180,8 +196,8 @@ export function createApp(context: AppContext): express.Express {
 
   api.post(
     '/jobs',
-    (req, res, next) => {
-      if (store.countQueued() >= config.maxQueuedJobs) {
+    async (req, res, next) => {
+      if ((await store.counts()).queued >= config.maxQueuedJobs) {
         // The body is left to node to drain, so that the client reads this answer instead of a reset.
         sendError(res, new RefmasterError('QUEUE_FULL', `${config.maxQueuedJobs} jobs are already waiting: retry in ${QUEUE_FULL_RETRY_SECONDS} s`), { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) })
         return
@@ -216,9 +232,9 @@ export function createApp(context: AppContext): express.Express {
       const strengths = strengthsFrom(body)
 
       const mixName = displayName(mix.originalname, 'mix')
-      await runner.probe(mix.path, `mix '${mixName}'`, true)
+      await queue.probe(mix.path, `mix '${mixName}'`, true)
       const references = referenceFiles.map((file, i) => ({ name: displayName(file.originalname, `reference ${i + 1}`), file: `inputs/reference-${i}`, weight: weights[i] }))
-      for (const [i, file] of referenceFiles.entries()) await runner.probe(file.path, `reference '${references[i].name}'`, false)
+      for (const [i, file] of referenceFiles.entries()) await queue.probe(file.path, `reference '${references[i].name}'`, false)
 
       const id = newId()
       const jobDir = paths.job(id)
@@ -226,14 +242,14 @@ export function createApp(context: AppContext): express.Express {
       renameSync(mix.path, join(jobDir, 'inputs', 'mix'))
       referenceFiles.forEach((file, i) => renameSync(file.path, join(jobDir, references[i].file)))
       const request: JobRequest = { mix: { name: mixName, file: 'inputs/mix' }, references, target, formats }
-      store.create(id, request, strengths)
-      runner.pump()
+      await store.create(id, request, strengths)
+      await queue.submit(id, 1)
       res.status(202).location(`/api/jobs/${id}`).json({ id, url: `/api/jobs/${id}` })
     },
   )
 
-  const jobOr404 = (id: string): JobRecord => {
-    const job = isId(id) ? store.get(id) : null
+  const jobOr404 = async (id: string): Promise<JobRecord> => {
+    const job = isId(id) ? await store.get(id) : null
     if (!job) throw new RefmasterError('NOT_FOUND', `no job '${id}' (it may have been deleted, or removed after the retention time)`)
     return job
   }
@@ -244,39 +260,39 @@ export function createApp(context: AppContext): express.Express {
     return version
   }
 
-  api.get('/jobs/:id', (req, res) => {
-    res.json(jobView(jobOr404(req.params.id)))
+  api.get('/jobs/:id', async (req, res) => {
+    res.json(jobView(await jobOr404(req.params.id)))
   })
 
   api.delete('/jobs/:id', async (req, res) => {
-    const job = jobOr404(req.params.id)
+    const job = await jobOr404(req.params.id)
     const latest = job.versions[job.versions.length - 1]
     if (!TERMINAL_STATES.includes(latest.state)) {
-      await runner.cancel(job.id)
-      res.json(jobView(jobOr404(job.id)))
+      await queue.cancel(job.id)
+      res.json(jobView(await jobOr404(job.id)))
       return
     }
-    store.delete(job.id)
+    await store.delete(job.id)
     rmSync(paths.job(job.id), { recursive: true, force: true })
     res.status(204).end()
   })
 
-  api.post('/jobs/:id/render', express.json({ limit: '4kb' }), express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    const job = jobOr404(req.params.id)
+  api.post('/jobs/:id/render', express.json({ limit: '4kb' }), express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const job = await jobOr404(req.params.id)
     if (!job.versions.some((v) => v.state === 'done')) throw new RefmasterError('CONFLICT', `job '${job.id}' has no finished master yet: re-render once the first version is done`)
     if (!TERMINAL_STATES.includes(job.versions[job.versions.length - 1].state)) throw new RefmasterError('CONFLICT', `job '${job.id}' is already rendering a version: wait for it or cancel it`)
-    if (store.countQueued() >= config.maxQueuedJobs) {
+    if ((await store.counts()).queued >= config.maxQueuedJobs) {
       sendError(res, new RefmasterError('QUEUE_FULL', `${config.maxQueuedJobs} jobs are already waiting: retry in ${QUEUE_FULL_RETRY_SECONDS} s`), { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) })
       return
     }
     const strengths = strengthsFrom((req.body ?? {}) as Record<string, unknown>)
-    const n = store.addVersion(job.id, strengths)
-    runner.pump()
+    const n = await store.addVersion(job.id, strengths)
+    await queue.submit(job.id, n)
     res.status(202).json({ id: job.id, version: n, url: `/api/jobs/${job.id}` })
   })
 
-  api.get('/jobs/:id/versions/:n/files/:format', (req, res) => {
-    const job = jobOr404(req.params.id)
+  api.get('/jobs/:id/versions/:n/files/:format', async (req, res) => {
+    const job = await jobOr404(req.params.id)
     const version = versionOr404(job, req.params.n)
     const format = req.params.format
     if (!isOutputFormat(format) || !job.request.formats.includes(format)) {
@@ -286,8 +302,8 @@ export function createApp(context: AppContext): express.Express {
     res.download(join(paths.version(job.id, version.n), masterFileName(format)), `${stem}-master-v${version.n}.${FORMAT_EXTENSIONS[format]}`)
   })
 
-  api.get('/jobs/:id/versions/:n/previews/:kind', (req, res) => {
-    const job = jobOr404(req.params.id)
+  api.get('/jobs/:id/versions/:n/previews/:kind', async (req, res) => {
+    const job = await jobOr404(req.params.id)
     const version = versionOr404(job, req.params.n)
     const kind = req.params.kind as PreviewKind
     if (!PREVIEW_KINDS.includes(kind) || (kind === 'reference' && job.request.references.length === 0)) {
@@ -297,41 +313,50 @@ export function createApp(context: AppContext): express.Express {
     res.type('audio/wav').sendFile(join(folder, previewFileName(kind)))
   })
 
-  api.get('/jobs/:id/versions/:n/view', (req, res) => {
-    const job = jobOr404(req.params.id)
+  api.get('/jobs/:id/versions/:n/view', async (req, res) => {
+    const job = await jobOr404(req.params.id)
     const version = versionOr404(job, req.params.n)
     const previews = JSON.parse(readFileSync(join(paths.job(job.id), 'previews.json'), 'utf8')) as PreviewInfo
     const view = JSON.parse(readFileSync(join(paths.version(job.id, version.n), 'view.json'), 'utf8')) as VersionView
     res.json({ ...previews, ...view, report: version.report })
   })
 
-  api.get('/jobs/:id/events', (req, res) => {
-    const job = jobOr404(req.params.id)
+  api.get('/jobs/:id/events', async (req, res) => {
+    const job = await jobOr404(req.params.id)
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-    const onUpdate = (jobId: string, progress?: { n: number; fraction: number; stage: string }) => {
-      if (jobId !== job.id) return
+    let lastSent = ''
+    const onUpdate = async (jobId: string, progress?: ProgressUpdate) => {
+      if (jobId !== job.id || res.writableEnded) return
       if (progress) {
         send('progress', { id: jobId, state: 'running', version: progress.n, progress: progress.fraction, stage: progress.stage })
         return
       }
-      const current = store.get(jobId)
+      const current = await store.get(jobId)
+      if (res.writableEnded) return
       if (!current) {
         send('deleted', { id: jobId })
         res.end()
         return
       }
       const view = jobView(current)
+      const key = `${view.version}/${view.state}/${view.stage}`
+      if (key === lastSent) return
+      lastSent = key
       send('job', view)
       if (TERMINAL_STATES.includes(view.state)) res.end()
     }
+    const listener = (jobId: string, progress?: ProgressUpdate) => void onUpdate(jobId, progress).catch(() => res.end())
+    // Events can be missed (a worker elsewhere, a queue outage): the store is read now and then as well.
+    const poll = setInterval(() => listener(job.id), SSE_POLL_MS)
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS)
-    runner.on('update', onUpdate)
+    queue.on('update', listener)
     res.on('close', () => {
+      clearInterval(poll)
       clearInterval(heartbeat)
-      runner.off('update', onUpdate)
+      queue.off('update', listener)
     })
-    onUpdate(job.id)
+    listener(job.id)
   })
 
   api.use((req, _res) => {

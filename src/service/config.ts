@@ -23,6 +23,12 @@ export interface ServiceConfig {
   shutdownGraceSeconds: number
   /** Express "trust proxy": set when a reverse proxy supplies X-Forwarded-For. */
   trustProxy: boolean
+  /** Scale-out: jobs go to a BullMQ queue on this Redis, rendered by `refmaster worker` processes. */
+  redisUrl: string | null
+  /** Scale-out: jobs are stored in this PostgreSQL database instead of SQLite. */
+  databaseUrl: string | null
+  /** Scale-out: a worker's lock on a job lasts this long; a worker that stops renewing it (dead) loses the job to another after about twice this. */
+  workerLockSeconds: number
 }
 
 /** Defaults: issue 6 (512 MB uploads, 20-minute audio); one core is left to the API where there are several. */
@@ -38,6 +44,8 @@ export const SERVICE_DEFAULTS = {
   rateLimitPerMinute: 600,
   retentionHours: 24 * 7,
   shutdownGraceSeconds: 20,
+  /** BullMQ's default lock duration. */
+  workerLockSeconds: 30,
 } as const
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, integer = true): number {
@@ -67,5 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     retentionHours: numberFrom(env, 'RETENTION_HOURS', d.retentionHours, 0, false),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', d.shutdownGraceSeconds, 0, false),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    redisUrl: env.REDIS_URL || null,
+    databaseUrl: env.DATABASE_URL || null,
+    workerLockSeconds: numberFrom(env, 'WORKER_LOCK_SECONDS', d.workerLockSeconds, 1, false),
   }
 }

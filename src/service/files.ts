@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Bytes of randomness in a job id: 128 bits, unguessable (RFC 4122's bar for random identifiers). */
@@ -23,11 +23,24 @@ export function dataPaths(dataDir: string) {
     jobs: join(dataDir, 'jobs'),
     job: (jobId: string) => join(dataDir, 'jobs', jobId),
     version: (jobId: string, n: number) => join(dataDir, 'jobs', jobId, `v${n}`),
-    /** A version is written here and renamed to its own folder when every file is complete. */
-    partialVersion: (jobId: string, n: number) => join(dataDir, 'jobs', jobId, `v${n}.partial`),
+    /** A version's attempt is written here and renamed to `v<n>` when every file is complete. */
+    partialVersion: (jobId: string, n: number, attempt: number) => join(dataDir, 'jobs', jobId, partialName(n, attempt)),
   }
 }
 export type DataPaths = ReturnType<typeof dataPaths>
+
+/** Folder name of one attempt at rendering version `n` (attempts never share a folder). */
+export function partialName(n: number, attempt: number): string {
+  return `v${n}.partial-${attempt}`
+}
+
+/** Removes the partial folders of version `n` left by attempts other than `keepAttempt`. */
+export function removePartials(jobDir: string, n: number, keepAttempt?: number): void {
+  if (!existsSync(jobDir)) return
+  for (const name of readdirSync(jobDir)) {
+    if (name.startsWith(`v${n}.partial-`) && name !== (keepAttempt === undefined ? '' : partialName(n, keepAttempt))) rmSync(join(jobDir, name), { recursive: true, force: true })
+  }
+}
 
 /** Writes a file atomically: a temporary sibling, then a rename (a reader sees the old file or the new one). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -41,9 +54,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Creates the data folders; clears uploads left by a process that died mid-request. */
-export function prepareDataDir(paths: DataPaths): void {
-  rmSync(paths.uploads, { recursive: true, force: true })
+/**
+ * Creates the data folders. An API process clears uploads left by one that died mid-request; a worker
+ * process (`keepUploads`), sharing the folder with running API processes, leaves them alone.
+ */
+export function prepareDataDir(paths: DataPaths, { keepUploads = false } = {}): void {
+  if (!keepUploads) rmSync(paths.uploads, { recursive: true, force: true })
   mkdirSync(paths.uploads, { recursive: true })
   mkdirSync(paths.jobs, { recursive: true })
 }

@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3'
+import { jsonReplacer } from '../analysis/to-json.js'
 import type { OutputFormat } from '../audio/formats.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { ErrorCode } from '../errors.js'
 import type { MasterReport } from '../master.js'
-import { jsonReplacer } from '../analysis/to-json.js'
 
 /** What a job was asked to do; file paths are relative to the job's folder, never a client's name. */
 export interface JobRequest {
@@ -39,7 +38,50 @@ export interface JobRecord {
   versions: VersionRecord[]
 }
 
-interface VersionRow {
+export type VersionOutcome = { state: 'done'; report: MasterReport } | { state: 'failed'; code: ErrorCode; message: string } | { state: 'cancelled' }
+
+/**
+ * Where jobs and their versions live (SQLite embedded, PostgreSQL scaled out). Every state change is
+ * one statement or one transaction, and the state machine is enforced in the statements: a version is
+ * claimed only while queued and finished only while running, so a retried delivery cannot finish twice.
+ */
+export interface JobStore {
+  /** Creates a job with its first version, queued. */
+  create(id: string, request: JobRequest, strengths: Partial<Strengths>): Promise<void>
+  /** Queues a new version with other strengths; returns its number. */
+  addVersion(jobId: string, strengths: Partial<Strengths>): Promise<number>
+  get(id: string): Promise<JobRecord | null>
+  /**
+   * Marks that version running if it is queued (or, with `takeOver`, also if it is running: a queue
+   * re-delivering the work of a worker that died); null otherwise (done, failed, cancelled, or taken).
+   */
+  claim(jobId: string, n: number, takeOver?: boolean): Promise<VersionRecord | null>
+  /** Claims the oldest queued version (the embedded queue's dispatcher). */
+  claimNext(): Promise<VersionRecord | null>
+  setProgress(jobId: string, n: number, progress: number, stage: string): Promise<void>
+  /**
+   * Records the outcome of attempt `attempt` of a running version; false if the version is no longer
+   * running under that attempt (cancelled meanwhile, finished, or taken over after its worker was lost).
+   */
+  finish(jobId: string, n: number, attempt: number, outcome: VersionOutcome): Promise<boolean>
+  /** Cancels the job's queued and running versions; returns the numbers of those that were running. */
+  cancelUnfinished(jobId: string): Promise<number[]>
+  delete(jobId: string): Promise<void>
+  /** Puts versions left running by a dead process back in the queue; returns them. */
+  requeueRunning(): Promise<Array<{ jobId: string; n: number }>>
+  /** Versions queued (waiting), and running. */
+  counts(): Promise<{ queued: number; running: number }>
+  /** Render times (s, start to finish) of versions finished since `since` (ms since the epoch), by outcome. */
+  recentDurations(since: number): Promise<Array<{ state: 'done' | 'failed'; seconds: number }>>
+  /** Versions queued or running since before `ageMs` ago (for re-delivery when a queue lost them). */
+  unfinishedOlderThan(ageMs: number): Promise<Array<{ jobId: string; n: number }>>
+  /** Jobs with nothing queued or running whose last version finished before `cutoff` (ms since the epoch). */
+  expiredJobIds(cutoff: number): Promise<string[]>
+  close(): Promise<void>
+}
+
+/** Row shape shared by both stores (snake_case columns). */
+export interface VersionRow {
   job_id: string
   n: number
   strengths: string
@@ -50,11 +92,11 @@ interface VersionRow {
   error_message: string | null
   report: string | null
   attempts: number
-  created_at: number
-  finished_at: number | null
+  created_at: number | string
+  finished_at: number | string | null
 }
 
-function versionOf(row: VersionRow): VersionRecord {
+export function versionOf(row: VersionRow): VersionRecord {
   return {
     jobId: row.job_id,
     n: row.n,
@@ -65,94 +107,17 @@ function versionOf(row: VersionRow): VersionRecord {
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     report: row.report ? JSON.parse(row.report) : null,
     attempts: row.attempts,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
+    createdAt: Number(row.created_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
   }
 }
 
-/** Jobs and their versions in SQLite; every state change is one statement or one transaction. */
-export class JobStore {
-  constructor(private readonly db: Database.Database) {}
-
-  /** Creates a job with its first version, queued. */
-  create(id: string, request: JobRequest, strengths: Partial<Strengths>, now = Date.now()): void {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO jobs (id, created_at, request) VALUES (?, ?, ?)').run(id, now, JSON.stringify(request))
-      this.db.prepare("INSERT INTO versions (job_id, n, strengths, state, created_at) VALUES (?, 1, ?, 'queued', ?)").run(id, JSON.stringify(strengths), now)
-    })()
-  }
-
-  /** Queues a new version with other strengths; returns its number. */
-  addVersion(jobId: string, strengths: Partial<Strengths>, now = Date.now()): number {
-    return this.db.transaction(() => {
-      const n = (this.db.prepare('SELECT MAX(n) FROM versions WHERE job_id = ?').pluck().get(jobId) as number) + 1
-      this.db.prepare("INSERT INTO versions (job_id, n, strengths, state, created_at) VALUES (?, ?, ?, 'queued', ?)").run(jobId, n, JSON.stringify(strengths), now)
-      return n
-    })()
-  }
-
-  get(id: string): JobRecord | null {
-    const job = this.db.prepare('SELECT id, created_at, request FROM jobs WHERE id = ?').get(id) as { id: string; created_at: number; request: string } | undefined
-    if (!job) return null
-    const rows = this.db.prepare('SELECT * FROM versions WHERE job_id = ? ORDER BY n').all(id) as VersionRow[]
-    return { id: job.id, createdAt: job.created_at, request: JSON.parse(job.request), versions: rows.map(versionOf) }
-  }
-
-  /** Marks the oldest queued version running (one transaction, so two dispatchers never take the same one). */
-  claimNext(): VersionRecord | null {
-    return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT * FROM versions WHERE state = 'queued' ORDER BY created_at, job_id, n LIMIT 1").get() as VersionRow | undefined
-      if (!row) return null
-      this.db.prepare("UPDATE versions SET state = 'running', attempts = attempts + 1, stage = 'starting' WHERE job_id = ? AND n = ?").run(row.job_id, row.n)
-      return versionOf({ ...row, state: 'running', attempts: row.attempts + 1, stage: 'starting' })
-    })()
-  }
-
-  setProgress(jobId: string, n: number, progress: number, stage: string): void {
-    this.db.prepare("UPDATE versions SET progress = ?, stage = ? WHERE job_id = ? AND n = ? AND state = 'running'").run(progress, stage, jobId, n)
-  }
-
-  finish(jobId: string, n: number, outcome: { state: 'done'; report: MasterReport } | { state: 'failed'; code: ErrorCode; message: string } | { state: 'cancelled' }, now = Date.now()): void {
-    const report = outcome.state === 'done' ? JSON.stringify(outcome.report, jsonReplacer) : null
-    const code = outcome.state === 'failed' ? outcome.code : null
-    const message = outcome.state === 'failed' ? outcome.message : null
-    const stage = outcome.state === 'done' ? 'done' : outcome.state
-    this.db
-      .prepare('UPDATE versions SET state = ?, report = ?, error_code = ?, error_message = ?, finished_at = ?, stage = ?, progress = CASE WHEN ? THEN 1 ELSE progress END WHERE job_id = ? AND n = ?')
-      .run(outcome.state, report, code, message, now, stage, outcome.state === 'done' ? 1 : 0, jobId, n)
-  }
-
-  /** Cancels the job's queued or running versions; returns those that were running (to stop their workers). */
-  cancelUnfinished(jobId: string, now = Date.now()): number[] {
-    return this.db.transaction(() => {
-      const running = this.db.prepare("SELECT n FROM versions WHERE job_id = ? AND state = 'running'").pluck().all(jobId) as number[]
-      this.db.prepare("UPDATE versions SET state = 'cancelled', stage = 'cancelled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'running')").run(now, jobId)
-      return running
-    })()
-  }
-
-  delete(jobId: string): void {
-    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(jobId)
-  }
-
-  /** After a crash: versions left running are queued again (their partial output is discarded by the runner). */
-  requeueInterrupted(): Array<{ jobId: string; n: number }> {
-    return this.db.transaction(() => {
-      const rows = this.db.prepare("SELECT job_id AS jobId, n FROM versions WHERE state = 'running'").all() as Array<{ jobId: string; n: number }>
-      this.db.prepare("UPDATE versions SET state = 'queued', progress = 0, stage = 'waiting (resumed after a restart)' WHERE state = 'running'").run()
-      return rows
-    })()
-  }
-
-  countQueued(): number {
-    return this.db.prepare("SELECT COUNT(*) FROM versions WHERE state = 'queued'").pluck().get() as number
-  }
-
-  /** Jobs with nothing queued or running whose last version finished before `cutoff` (ms since the epoch). */
-  expiredJobIds(cutoff: number): string[] {
-    return this.db
-      .prepare("SELECT job_id FROM versions GROUP BY job_id HAVING SUM(state IN ('queued', 'running')) = 0 AND MAX(COALESCE(finished_at, created_at)) < ?")
-      .pluck()
-      .all(cutoff) as string[]
+/** The columns an outcome sets (shared by both stores). */
+export function outcomeColumns(outcome: VersionOutcome) {
+  return {
+    report: outcome.state === 'done' ? JSON.stringify(outcome.report, jsonReplacer) : null,
+    code: outcome.state === 'failed' ? outcome.code : null,
+    message: outcome.state === 'failed' ? outcome.message : null,
+    progress: outcome.state === 'done' ? 1 : null,
   }
 }

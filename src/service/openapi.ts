@@ -43,7 +43,9 @@ export const OPENAPI = {
   },
   security: [{ bearer: [] }],
   paths: {
-    '/healthz': { get: { summary: 'liveness, with the queue length', security: [], responses: { 200: json('alive') } } },
+    '/healthz': { get: { summary: 'liveness (answers from memory)', security: [], responses: { 200: json('alive') } } },
+    '/readyz': { get: { summary: 'readiness: the job store and the queue answer; with the queue counts', security: [], responses: { 200: json('ready'), 503: json('a dependency is unreachable') } } },
+    '/metrics': { get: { summary: 'Prometheus metrics: queue depth, versions by state, render durations, failures', security: [], responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
     '/api/openapi.json': { get: { summary: 'this document', responses: { 200: json('OpenAPI 3.1') } } },
     '/api/targets': { get: { summary: 'playback targets (loudness, true-peak ceiling, source) and the playback systems the report simulates', responses: { 200: json('targets') } } },
     '/api/genres': { get: { summary: 'genre profiles of the reference library', responses: { 200: json('genres') } } },

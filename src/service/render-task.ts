@@ -10,7 +10,7 @@ import type { OutputFormat } from '../audio/formats.js'
 import type { Strengths } from '../chain/strengths.js'
 import { analyseInputs, masterTrack, type AnalysedInputs, type MasterReport } from '../master.js'
 import { dbToGain } from '../units/db.js'
-import { writeFileAtomic } from './files.js'
+import { partialName, removePartials, writeFileAtomic } from './files.js'
 import type { JobRequest } from './job-store.js'
 
 /** Extension of each output format's file. */
@@ -44,6 +44,8 @@ export interface VersionView {
 export interface RenderTask {
   jobDir: string
   n: number
+  /** Which attempt at this version (the store counts them): its partial folder is its own. */
+  attempt: number
   request: JobRequest
   strengths: Partial<Strengths>
 }
@@ -91,13 +93,15 @@ async function analysedInputs(task: RenderTask, mix: Audio, onProgress: (fractio
 
 /**
  * Renders one version of a job in its folder: the masters in every requested format, the loudness-matched
- * previews and the waveform data. Everything is written to `v<n>.partial` and renamed to `v<n>` at the end,
- * so a version folder is always complete; running it again after a crash starts that version afresh.
+ * previews and the waveform data. Everything is written to the attempt's own partial folder and renamed to
+ * `v<n>` at the end, so a version folder is always complete and there is only ever one; running it again
+ * after a crash starts that version afresh, and the dead attempt's partial folder is removed.
  */
 export async function renderVersion(task: RenderTask, onProgress: (fraction: number, stage: string) => void): Promise<MasterReport> {
   const { jobDir, n, request } = task
-  const partial = join(jobDir, `v${n}.partial`)
+  const partial = join(jobDir, partialName(n, task.attempt))
   const final = join(jobDir, `v${n}`)
+  removePartials(jobDir, n, task.attempt)
   rmSync(partial, { recursive: true, force: true })
   mkdirSync(partial, { recursive: true })
 

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http'
 import { rmSync } from 'node:fs'
 import { createApp } from './app.js'
+import { BullQueue } from './bull-queue.js'
 import type { ServiceConfig } from './config.js'
-import { openDatabase } from './db.js'
 import { dataPaths, prepareDataDir } from './files.js'
-import { JobStore } from './job-store.js'
-import { JobRunner } from './runner.js'
+import { LocalQueue } from './local-queue.js'
+import type { JobQueue } from './queue.js'
+import { openJobStore } from './stores.js'
 
 /** How often expired jobs are looked for (ms). */
 const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000
@@ -13,32 +14,37 @@ const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000
 export interface RunningService {
   server: Server
   url: string
-  /** Stops accepting requests, lets running jobs finish (up to the grace time), closes the database. */
+  /** Stops accepting requests, lets running jobs finish (up to the grace time), closes the store. */
   close(): Promise<void>
 }
 
-/** Starts the service: database, job runner (resuming interrupted jobs), retention sweep and HTTP listener. */
+/**
+ * Starts the service: job store, queue (embedded worker threads, or BullMQ with REDIS_URL, where this
+ * process does no CPU work), retention sweep and HTTP listener.
+ */
 export async function startService(config: ServiceConfig, log: (line: string) => void = () => {}): Promise<RunningService> {
   const paths = dataPaths(config.dataDir)
   prepareDataDir(paths)
-  const db = openDatabase(paths.database)
-  const store = new JobStore(db)
-  const runner = new JobRunner(store, paths, config)
-  runner.setMaxListeners(0)
+  const store = await openJobStore(config, paths)
+  const queue: JobQueue = config.redisUrl ? new BullQueue(store, config, log) : new LocalQueue(store, paths, config)
 
-  const sweep = () => {
-    for (const id of store.expiredJobIds(Date.now() - config.retentionHours * 3600 * 1000)) {
-      store.delete(id)
-      rmSync(paths.job(id), { recursive: true, force: true })
-      log(`removed job ${id} (older than ${config.retentionHours} h)`)
+  const sweep = async () => {
+    try {
+      for (const id of await store.expiredJobIds(Date.now() - config.retentionHours * 3600 * 1000)) {
+        await store.delete(id)
+        rmSync(paths.job(id), { recursive: true, force: true })
+        log(`removed job ${id} (older than ${config.retentionHours} h)`)
+      }
+    } catch (error) {
+      log(`retention sweep: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  sweep()
-  const sweeper = setInterval(sweep, RETENTION_SWEEP_INTERVAL_MS)
+  await sweep()
+  const sweeper = setInterval(() => void sweep(), RETENTION_SWEEP_INTERVAL_MS)
   sweeper.unref()
 
-  runner.start()
-  const app = createApp({ config, paths, store, runner })
+  await queue.start()
+  const app = createApp({ config, paths, store, queue })
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)))
   })
@@ -55,10 +61,10 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
         clearInterval(sweeper)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
-        await runner.stop(config.shutdownGraceSeconds)
+        await queue.stop(config.shutdownGraceSeconds)
         server.closeAllConnections() // event streams stay open otherwise
         await stopped
-        db.close()
+        await store.close()
       })()
       return closing
     },
