@@ -4,71 +4,27 @@
  * own must be the best match), while /healthz is polled; its p99 latency must stay under 100 ms.
  * Writes bench/results/service-load.md and .json.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import type { Audio } from '../src/audio/audio.js'
-import { decodeAudio, decodeFile } from '../src/audio/decode.js'
-import { writeAudioFile } from '../src/audio/encode.js'
-import { DEV_AUDIO_DIR, REPO_ROOT, RESULTS_DIR } from './paths.js'
+import { decodeAudio } from '../src/audio/decode.js'
+import { correlation, devExcerpts, percentile, pollLatency, writeClips } from './clips.js'
+import { RESULTS_DIR } from './paths.js'
+import { startRefmaster } from './processes.js'
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20)
 const CLIP_SECONDS = 30
 const HEALTH_POLL_MS = 50
 const TARGET_P99_MS = 100
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]
-
-/** Zero-lag normalised correlation of the first channels. */
-function correlation(a: Audio, b: Audio): number {
-  const x = a.channels[0]
-  const y = b.channels[0]
-  let xy = 0
-  let xx = 0
-  let yy = 0
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    xy += x[i] * y[i]
-    xx += x[i] * x[i]
-    yy += y[i] * y[i]
-  }
-  return xy / Math.sqrt(xx * yy + 1e-30)
-}
-
 const scratch = mkdtempSync(join(tmpdir(), 'refmaster-load-'))
-const server = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'refmaster.js'), 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: join(scratch, 'data') }, stdio: ['ignore', 'pipe', 'inherit'] })
+const server = await startRefmaster('serve', {}, join(scratch, 'data'))
 try {
-  const url = await new Promise<string>((resolve) => {
-    let output = ''
-    server.stdout!.on('data', (chunk) => {
-      output += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(output)
-      if (match) resolve(match[1])
-    })
-  })
-  const sources = readdirSync(DEV_AUDIO_DIR, { recursive: true, encoding: 'utf8' }).filter((name) => /^(pop|rock|electronic|orchestral|ambient)\/.*\.(ogg|wav|flac)$/.test(name)).sort()
-  const mixes: Array<{ path: string; audio: Audio }> = []
-  for (let i = 0; i < JOBS; i++) {
-    const decoded = await decodeFile(join(DEV_AUDIO_DIR, sources[(2 * i) % sources.length]))
-    const start = Math.floor(decoded.sampleRateHz * 10)
-    const audio = { sampleRateHz: decoded.sampleRateHz, channels: decoded.channels.map((c) => c.slice(start, start + CLIP_SECONDS * decoded.sampleRateHz)) }
-    const path = join(scratch, `mix-${i}.wav`)
-    await writeAudioFile(path, audio, 'wav24')
-    mixes.push({ path, audio })
-  }
-  const reference = join(DEV_AUDIO_DIR, sources[1])
-
-  const latencies: number[] = []
-  let polling = true
-  const poller = (async () => {
-    while (polling) {
-      const start = performance.now()
-      await (await fetch(`${url}/healthz`)).json()
-      latencies.push(performance.now() - start)
-      await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS))
-    }
-  })()
+  const url = server.url
+  const mixes = await writeClips(scratch, JOBS, CLIP_SECONDS)
+  const reference = devExcerpts()[1]
+  const poller = pollLatency(`${url}/healthz`, HEALTH_POLL_MS)
 
   const started = performance.now()
   const { openAsBlob } = await import('node:fs')
@@ -94,8 +50,7 @@ try {
     }),
   )
   const totalSeconds = (performance.now() - started) / 1000
-  polling = false
-  await poller
+  const latencies = await poller.stop()
 
   const masters = await Promise.all(jobs.map(async (job) => (job.state === 'done' ? decodeAudio(new Uint8Array(await (await fetch(`${url}${job.downloads.wav24}`)).arrayBuffer())) : null)))
   let matched = 0
@@ -140,8 +95,7 @@ try {
   process.stdout.write(md)
   if (done !== JOBS || matched !== JOBS) process.exitCode = 1
 } finally {
-  server.kill('SIGTERM')
-  await new Promise((resolve) => server.on('exit', resolve))
+  await server.stop()
   rmSync(scratch, { recursive: true, force: true })
 }
 

@@ -1,52 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { BIN } from './cli.js'
+import { startRefmaster, type RefmasterProcess } from '../../bench/processes.js'
 
-/** A `refmaster serve` process on an ephemeral port, as a user starts it. */
-export interface ServerProcess {
-  url: string
-  dataDir: string
-  child: ChildProcess
-  output: () => string
-  /** SIGTERM, then waits for the exit; resolves to the exit code. */
-  stop: () => Promise<number | null>
-  kill: () => Promise<void>
-}
+export type ServerProcess = RefmasterProcess
 
 /** Starts the built server with `env` on top of an ephemeral port and a fresh (or the given) data folder. */
 export async function startServer(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'refmaster-service-'))): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.on('data', (chunk) => (output += chunk))
-  child.stderr!.on('data', (chunk) => (output += chunk))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000)
-    child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    exited.then((code) => reject(new Error(`server exited with ${code}: ${output}`)))
-  })
-  return {
-    url,
-    dataDir,
-    child,
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM')
-      return exited
-    },
-    kill: async () => {
-      child.kill('SIGKILL')
-      await exited
-    },
-  }
+  return startRefmaster('serve', env, dataDir)
+}
+
+/** Starts `refmaster worker` (scale-out) with `env`. */
+export async function startWorkerProcess(env: Record<string, string>, dataDir: string): Promise<ServerProcess> {
+  return startRefmaster('worker', env, dataDir)
 }
 
 /** A multipart form with files from disk: [field, path] pairs and plain fields. */
