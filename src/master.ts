@@ -75,10 +75,13 @@ export function referenceLoudnessLufs(target: TargetProfile): number {
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 
+/** Mastering reads no Meyda feature: its analyses leave them out. */
+const MATCHING_ANALYSIS = { meydaFeatures: false } as const
+
 /** Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only). */
 function analyzeReference(reference: ReferenceInput, sampleRateHz: number): TrackAnalysis {
   const audio = reference.audio.sampleRateHz === sampleRateHz ? reference.audio : resample(reference.audio, sampleRateHz)
-  return analyzeTrack(audio)
+  return analyzeTrack(audio, undefined, MATCHING_ANALYSIS)
 }
 
 /** Masters a mix toward its references (or a playback target alone), read top to bottom as named stages. */
@@ -92,7 +95,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const warnings: string[] = []
 
   onProgress(0, 'analysing the mix')
-  const mixAnalysis = analyzeTrack(request.mix)
+  const mixAnalysis = analyzeTrack(request.mix, undefined, MATCHING_ANALYSIS)
   if (!(mixAnalysis.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
     throw new RefmasterError('SILENT_AUDIO', `${request.mixName} is silent or nearly so (integrated loudness below ${ABSOLUTE_GATE_LUFS} LUFS): there is nothing to master`)
   }

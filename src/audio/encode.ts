@@ -47,7 +47,7 @@ export async function encodeAudio(audio: Audio, format: OutputFormat): Promise<U
     case 'wav16':
       return writeWav({ sampleFormat: 'int', bitsPerSample: 16, channels: dithered(audio, 16) }, rate)
     case 'wav24':
-      return writeWav({ sampleFormat: 'int', bitsPerSample: 24, channels: audio.channels.map((c) => quantizeRounded(c, 24)) }, rate)
+      return writeWav({ sampleFormat: 'rounded24', channels: audio.channels }, rate)
     case 'wav32f':
       return writeWav({ sampleFormat: 'float', channels: audio.channels }, rate)
     case 'flac16':

@@ -1,4 +1,5 @@
 import { RefmasterError } from '../errors.js'
+import { integerLimits, roundedCode, type IntegerLimits } from './quantize.js'
 
 /**
  * Our own WAV writer. Integer PCM uses the plain 16-byte WAVEFORMAT header (format tag 1), which every
@@ -20,8 +21,17 @@ export interface WavFloatSamples {
   readonly channels: Float32Array[]
 }
 
+/**
+ * Float samples written as 24-bit integers, each rounded as `quantizeRounded` does (same bytes), without
+ * an integer copy of the whole signal.
+ */
+export interface WavRounded24Samples {
+  readonly sampleFormat: 'rounded24'
+  readonly channels: Float32Array[]
+}
+
 /** What `writeWav` accepts. */
-export type WavSamples = WavIntegerSamples | WavFloatSamples
+export type WavSamples = WavIntegerSamples | WavFloatSamples | WavRounded24Samples
 
 const WAVE_FORMAT_PCM = 0x0001
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003
@@ -41,7 +51,7 @@ export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array 
   const channelCount = samples.channels.length
   const frameCount = channelCount === 0 ? 0 : samples.channels[0].length
   const isFloat = samples.sampleFormat === 'float'
-  const bytesPerSample = isFloat ? 4 : samples.bitsPerSample / 8
+  const bytesPerSample = isFloat ? 4 : samples.sampleFormat === 'rounded24' ? 3 : samples.bitsPerSample / 8
   const blockAlignBytes = channelCount * bytesPerSample
   const dataBytes = frameCount * blockAlignBytes
   const fmtBytes = isFloat ? FMT_FLOAT_BYTES : FMT_PCM_BYTES
@@ -87,6 +97,7 @@ export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array 
   putId('data')
   putUint32(dataBytes)
   if (samples.sampleFormat === 'float') writeFloat32(view, offset, samples.channels)
+  else if (samples.sampleFormat === 'rounded24') writeInt24(out, offset, samples.channels, integerLimits(24))
   else if (samples.bitsPerSample === 16) writeInt16(view, offset, samples.channels)
   else writeInt24(out, offset, samples.channels)
   return out
@@ -106,11 +117,12 @@ function writeInt16(view: DataView, start: number, channels: Int32Array[]): void
   })
 }
 
-function writeInt24(out: Uint8Array, start: number, channels: Int32Array[]): void {
+/** 24-bit little-endian codes; float channels are rounded to codes on the way (`limits`). */
+function writeInt24(out: Uint8Array, start: number, channels: Int32Array[] | Float32Array[], limits?: IntegerLimits): void {
   const stride = channels.length * 3
-  channels.forEach((channel, index) => {
+  channels.forEach((channel: Int32Array | Float32Array, index) => {
     for (let i = 0, o = start + index * 3; i < channel.length; i++, o += stride) {
-      const code = channel[i]
+      const code = limits ? roundedCode(channel[i], limits) : channel[i]
       out[o] = code & 0xff
       out[o + 1] = (code >> 8) & 0xff
       out[o + 2] = (code >> 16) & 0xff
