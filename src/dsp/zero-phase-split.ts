@@ -27,17 +27,27 @@ function biquadInPlace(samples: Float32Array, c: BiquadCoefficients, direction: 
   }
 }
 
-/** Runs `c` forward then backward over a copy of `input` (zero phase, magnitude |H|^2). */
-export function forwardBackward(input: Float32Array, c: BiquadCoefficients): Float32Array {
-  const output = input.slice()
-  biquadInPlace(output, c, 1)
-  biquadInPlace(output, c, -1)
-  return output
+/** Runs `c` forward then backward over `samples`, in place (zero phase, magnitude |H|^2). */
+export function forwardBackwardInPlace(samples: Float32Array, c: BiquadCoefficients): Float32Array {
+  biquadInPlace(samples, c, 1)
+  biquadInPlace(samples, c, -1)
+  return samples
 }
 
-/** Zero-phase LR4 low band of `input` at `cutoffHz` (-6 dB there): forward-backward 2nd-order Butterworth. */
-export function zeroPhaseLowBand(input: Float32Array, cutoffHz: number, sampleRateHz: number): Float32Array {
-  return forwardBackward(input, lowPassCoefficients(sampleRateHz, cutoffHz))
+/** Runs `c` forward then backward over a copy of `input` (zero phase, magnitude |H|^2). */
+export function forwardBackward(input: Float32Array, c: BiquadCoefficients): Float32Array {
+  return forwardBackwardInPlace(input.slice(), c)
+}
+
+/**
+ * Zero-phase LR4 low band of `input` at `cutoffHz` (-6 dB there): forward-backward 2nd-order Butterworth,
+ * written into `output` (which may be `input`) when given.
+ */
+export function zeroPhaseLowBand(input: Float32Array, cutoffHz: number, sampleRateHz: number, output?: Float32Array): Float32Array {
+  const coefficients = lowPassCoefficients(sampleRateHz, cutoffHz)
+  if (!output) return forwardBackward(input, coefficients)
+  if (output !== input) output.set(input)
+  return forwardBackwardInPlace(output, coefficients)
 }
 
 /**
