@@ -1,6 +1,7 @@
 import type { Audio } from './audio/audio.js'
 import { frameCount, durationSeconds } from './audio/audio.js'
 import { resample } from './audio/resample.js'
+import { analyzeTrackLent } from './analysis/lent-analysis.js'
 import { analyzeTrack, type TrackAnalysis } from './analysis/track-analysis.js'
 import { ABSOLUTE_GATE_LUFS } from './analysis/loudness/meter.js'
 import { analyticSettings } from './chain/analytic.js'
@@ -27,6 +28,11 @@ export interface ReferenceInput {
 export interface MasterRequest {
   mixName: string
   mix: Audio
+  /**
+   * References to match. Their sample buffers are lent to worker threads for the analysis (see
+   * `analyzeTrackLent`): afterwards each `audio.channels` holds new Float32Array objects over the same
+   * samples, so keep the Audio rather than its channel arrays.
+   */
   references?: ReferenceInput[]
   /** Playback target name (playback-targets.json); default "reference" with references, else "streaming". */
   target?: string
@@ -78,10 +84,13 @@ export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 /** Mastering reads no Meyda feature: its analyses leave them out. */
 const MATCHING_ANALYSIS = { meydaFeatures: false } as const
 
-/** Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only). */
-function analyzeReference(reference: ReferenceInput, sampleRateHz: number): TrackAnalysis {
-  const audio = reference.audio.sampleRateHz === sampleRateHz ? reference.audio : resample(reference.audio, sampleRateHz)
-  return analyzeTrack(audio, undefined, MATCHING_ANALYSIS)
+/**
+ * Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only) on a worker
+ * thread, while this one analyses the mix: its sample buffers are lent to the worker (`analyzeTrackLent`).
+ */
+function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackAnalysis> {
+  const audio = reference.audio.sampleRateHz === mix.sampleRateHz ? reference.audio : resample(reference.audio, mix.sampleRateHz)
+  return analyzeTrackLent(audio, MATCHING_ANALYSIS, mix.channels)
 }
 
 /** Masters a mix toward its references (or a playback target alone), read top to bottom as named stages. */
@@ -94,15 +103,25 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   }
   const warnings: string[] = []
 
-  onProgress(0, 'analysing the mix')
-  const mixAnalysis = analyzeTrack(request.mix, undefined, MATCHING_ANALYSIS)
+  onProgress(0, 'analysing the mix and the references')
+  // The references are analysed on worker threads meanwhile; they are awaited even if the mix fails, so
+  // that their lent buffers are back before this function returns or throws.
+  const pendingReferences = Promise.allSettled(references.map((reference) => analyzeReference(reference, request.mix)))
+  let mixAnalysis: TrackAnalysis
+  try {
+    mixAnalysis = analyzeTrack(request.mix, undefined, MATCHING_ANALYSIS)
+  } finally {
+    onProgress(0.25, 'analysing the references')
+    await pendingReferences
+  }
   if (!(mixAnalysis.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
     throw new RefmasterError('SILENT_AUDIO', `${request.mixName} is silent or nearly so (integrated loudness below ${ABSOLUTE_GATE_LUFS} LUFS): there is nothing to master`)
   }
-
-  onProgress(0.25, 'analysing the references')
-  const referenceAnalyses = references.map((reference) => {
-    const analysis = analyzeReference(reference, request.mix.sampleRateHz)
+  const analysed = await pendingReferences
+  const referenceAnalyses = references.map((reference, r) => {
+    const outcome = analysed[r]
+    if (outcome.status === 'rejected') throw outcome.reason
+    const analysis = outcome.value
     const check = checkReference(reference.name, reference.audio, analysis, mixAnalysis)
     warnings.push(...check.warnings)
     return { reference, analysis, check }
