@@ -144,13 +144,16 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   // The gain at which the limiter's peak reduction reaches the allowance (module comment).
   const inputTruePeakDbtp = gainToDb(envelopePeak(envelope))
   const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - inputTruePeakDbtp
+  let storedCurveGainDb: number | undefined // the trial gain whose curve gainStorage holds
   const evaluate = (gainDb: number): Trial => {
     const curve = limiterGainCurve(envelope, params, audio.sampleRateHz, gainDb, gainStorage)
+    storedCurveGainDb = gainDb
     const ticks = kWeightedTicks(audio, { curve, scale: dbToGain(gainDb) })
     return { gainDb, ticks, errorLu: loudnessFromTicks(ticks).integratedLufs - targetLufs }
   }
   const finish = (trial: Trial, reachable: boolean): LoudnessFit => {
-    const limited = limitTruePeak(audio, params, { inputGainDb: trial.gainDb, envelope, output })
+    const firstGainCurve = storedCurveGainDb === trial.gainDb ? gainStorage : undefined
+    const limited = limitTruePeak(audio, params, { inputGainDb: trial.gainDb, envelope, output, firstGainCurve })
     // A first-pass render is exactly what the trial measured: only the peaks remain to be measured.
     const ticks = limited.passes === 1 && limited.safetyTrimDb === 0 ? trial.ticks : undefined
     const rendered = { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings, ticks) }

@@ -4,7 +4,7 @@
 import type { Audio } from '../audio/audio.js'
 import { highPassCoefficients } from './biquad.js'
 import { defineParams, validateParams, type ParamValues } from './params.js'
-import { forwardBackwardInPlace } from './zero-phase-split.js'
+import { forwardBackwardChannelsInPlace } from './zero-phase-split.js'
 
 /**
  * The filter is a 2nd-order Butterworth high-pass run forward and backward: zero phase (a minimum-phase
@@ -53,7 +53,7 @@ export function applySubsonic(audio: Audio, params: SubsonicParams, output?: Flo
     const mean = input.length > 0 ? sum / input.length : 0
     const centred = channels[c]
     for (let n = 0; n < input.length; n++) centred[n] = input[n] - mean
-    forwardBackwardInPlace(centred, highPass)
   })
+  forwardBackwardChannelsInPlace(channels, highPass)
   return { channels, sampleRateHz }
 }

@@ -361,12 +361,18 @@ export interface TruePeakLimiterResult {
 /**
  * Options of `limitTruePeak`: an input gain applied before limiting, a precomputed `truePeakEnvelope` of
  * the input, and `output`, channel arrays (not the input's) the output is written into instead of new
- * ones; the envelope may live in the last of them (it is read before the output overwrites it).
+ * ones; the envelope may live in the last of them (it is read before the output overwrites it), and a
+ * precomputed first gain curve in the first.
  */
 export interface TruePeakLimiterOptions {
   readonly inputGainDb?: number
   readonly envelope?: TruePeakEnvelope
   readonly output?: Float32Array[]
+  /**
+   * `limiterGainCurve` of this envelope and input gain, when the caller has it (it may live in
+   * `output[0]`): saves computing it again. Anything else gives wrong output.
+   */
+  readonly firstGainCurve?: Float32Array
 }
 
 /** The limiter's timing in frames and its gain targets, from its parameters (linear gains). */
@@ -428,7 +434,8 @@ export function limitTruePeak(audio: Audio, params: TruePeakLimiterParams, optio
   const last = output.length - 1
   let envelope = options.envelope ?? truePeakEnvelope(audio, target / inputGain, output[last])
   if (envelope.frames.length !== frames) throw new RangeError(`envelope must hold ${frames} frames, got ${envelope.frames.length}`)
-  let gain = gainCurve(envelope, envelope.frames === output[0] ? new Float32Array(frames) : output[0])
+  let gain = options.firstGainCurve ?? gainCurve(envelope, envelope.frames === output[0] ? new Float32Array(frames) : output[0])
+  if (gain.length !== frames) throw new RangeError(`firstGainCurve must hold ${frames} frames, got ${gain.length}`)
   let borrowed = envelope.frames === output[last] || gain === output[0]
 
   const blocks = Math.ceil(frames / VERIFY_BLOCK_FRAMES)

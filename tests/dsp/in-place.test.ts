@@ -5,6 +5,8 @@ import { convolveCentred } from '../../src/dsp/fft-convolver.js'
 import { applyMatchingEq } from '../../src/dsp/matching-eq.js'
 import { applyStereoWidth } from '../../src/dsp/stereo-width.js'
 import { applySubsonic } from '../../src/dsp/subsonic.js'
+import { highPassCoefficients } from '../../src/dsp/biquad.js'
+import { forwardBackward, forwardBackwardChannelsInPlace } from '../../src/dsp/zero-phase-split.js'
 import { noise } from '../helpers/signals.js'
 
 /** The render (src/chain/apply.ts) runs these stages in arrays it owns: in place must equal new arrays, bit for bit. */
@@ -51,5 +53,15 @@ describe('convolveCentred', () => {
     expect(worst).toBeLessThan(1e-5)
     expect(own).toEqual(outOfPlace)
     expect(inPlace).toEqual(outOfPlace)
+  })
+})
+
+describe('forwardBackwardChannelsInPlace', () => {
+  it('filters a pair of channels exactly as one at a time', () => {
+    const c = highPassCoefficients(rate, 30)
+    const [a, b] = music().channels
+    const expected = [forwardBackward(a, c), forwardBackward(b, c)]
+    forwardBackwardChannelsInPlace([a, b], c)
+    expect([a, b]).toEqual(expected)
   })
 })
