@@ -9,6 +9,7 @@ import type { Audio } from '../../src/audio/audio.js'
 import { decodeAudio, decodeFile } from '../../src/audio/decode.js'
 import { encodeAudio, mp3SampleRateFor, writeAudioFile } from '../../src/audio/encode.js'
 import { OUTPUT_FORMATS } from '../../src/audio/formats.js'
+import { wavPieces, writeWav, type WavSamples } from '../../src/audio/wav-write.js'
 import { errorCodeOf, firstDifference, makeTempDir, run, sine, skipNote, TOOLS } from './support.js'
 
 const RATE_HZ = 44100
@@ -210,5 +211,26 @@ describe(`our files as ffprobe reads them${skipNote('ffmpeg')}`, () => {
     if (expected[format].bits) expect(Number(stream.bits_per_raw_sample)).toBe(expected[format].bits)
     // a full decode by ffmpeg must succeed without errors
     run('ffmpeg', ['-v', 'error', '-xerror', '-i', path, '-f', 'null', '-'])
+  })
+})
+
+describe('wavPieces', () => {
+  it('joined, are the bytes of writeWav, for every WAV sample format and an odd data size', () => {
+    const left = Float32Array.from({ length: 1001 }, (_, n) => Math.sin(n / 7) * 0.9)
+    const right = left.map((x) => -x / 2)
+    const codes = [left, right].map((c) => Int32Array.from(c, (x) => Math.round(x * 32767)))
+    const cases: WavSamples[] = [
+      { sampleFormat: 'rounded24', channels: [left, right] },
+      { sampleFormat: 'float', channels: [left, right] },
+      { sampleFormat: 'int', bitsPerSample: 16, channels: codes },
+      { sampleFormat: 'int', bitsPerSample: 24, channels: [codes[0]] },
+    ]
+    for (const samples of cases) {
+      const whole = writeWav(samples, 44100)
+      const pieces = [...wavPieces(samples, 44100, 64)].map((piece) => piece.slice())
+      expect(Buffer.concat(pieces)).toEqual(Buffer.from(whole))
+    }
+    // 24-bit mono of 1001 frames: 3003 data bytes, padded to an even chunk
+    expect(writeWav(cases[3], 44100).length % 2).toBe(0)
   })
 })
