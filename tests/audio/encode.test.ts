@@ -236,3 +236,24 @@ describe('wavPieces', () => {
     expect(writeWav(cases[3], 44100).length % 2).toBe(0)
   })
 })
+
+describe('decodeFile of a plain WAV (read piece by piece)', () => {
+  it('gives the samples decodeAudio finds in the whole file, over several pieces, with a chunk before the data', async () => {
+    const dir = makeTempDir()
+    const frames = 150001
+    const left = Float32Array.from({ length: frames }, (_, n) => Math.round(Math.sin(n / 11) * 2 ** 22) / 2 ** 23)
+    const audio: Audio = { channels: [left, left.map((x) => 0 - x)], sampleRateHz: RATE_HZ } // 0 - x: no -0, which decodes as 0
+    const wav = writeWav({ sampleFormat: 'rounded24', channels: audio.channels }, RATE_HZ)
+    // A LIST chunk between 'fmt ' and 'data', as many writers add.
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([4, 0, 0, 0]), Buffer.from('INFO')])
+    const withList = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36)])
+    withList.writeUInt32LE(withList.length - 8, 4)
+    for (const [name, bytes] of [['plain.wav', wav], ['list.wav', withList]] as const) {
+      const path = join(dir.path, name)
+      writeFileSync(path, bytes)
+      const fromFile = await decodeFile(path)
+      expect(fromFile.channels).toEqual((await decodeAudio(new Uint8Array(bytes), path)).channels)
+      expect(fromFile.channels).toEqual(audio.channels)
+    }
+  })
+})
