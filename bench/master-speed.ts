@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FOUR_MINUTE_MIX_SOURCES, FOUR_MINUTE_REFERENCE_SOURCES, makeFourMinuteTrack } from './fixtures.js'
@@ -20,6 +20,8 @@ interface Run { audioSeconds: number; masterSeconds: number; codecCheckSeconds: 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 const scratch = mkdtempSync(join(tmpdir(), 'refmaster-master-bench-'))
+/** The machine's 1-minute load average before the runs: above the core count, other work stretched the times. */
+const loadBefore = loadavg()[0]
 try {
   const mix = await makeFourMinuteTrack(join(scratch, 'mix.wav'), FOUR_MINUTE_MIX_SOURCES)
   const reference = await makeFourMinuteTrack(join(scratch, 'reference.wav'), FOUR_MINUTE_REFERENCE_SOURCES)
@@ -32,6 +34,7 @@ try {
     '',
     `Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ${RUNS} runs, each in a fresh process.`,
     'Decode mix and reference (24-bit WAV), analyse both, match, render, limit to the reference loudness, delivery check, write a 24-bit WAV.',
+    `Load average (1 min) ${loadBefore.toFixed(1)} before the runs and ${loadavg()[0].toFixed(1)} after, on ${cpus().length} cores: above the core count, other work shared the machine and stretched the times (the MP3 round trip, unchanged code, is a yardstick).`,
     '',
     '| what | median (min-max) | target | met |',
     '|---|---|---|---|',

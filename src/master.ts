@@ -1,6 +1,7 @@
 import type { Audio } from './audio/audio.js'
 import { frameCount, durationSeconds } from './audio/audio.js'
 import { resample } from './audio/resample.js'
+import { analyzeTrackLent } from './analysis/lent-analysis.js'
 import { analyzeTrack, type TrackAnalysis } from './analysis/track-analysis.js'
 import { ABSOLUTE_GATE_LUFS } from './analysis/loudness/meter.js'
 import { analyticSettings } from './chain/analytic.js'
@@ -27,6 +28,11 @@ export interface ReferenceInput {
 export interface MasterRequest {
   mixName: string
   mix: Audio
+  /**
+   * References to match. Their sample buffers are lent to worker threads for the analysis (see
+   * `analyzeTrackLent`): afterwards each `audio.channels` holds new Float32Array objects over the same
+   * samples, so keep the Audio rather than its channel arrays.
+   */
   references?: ReferenceInput[]
   /** Playback target name (playback-targets.json); default "reference" with references, else "streaming". */
   target?: string
@@ -75,10 +81,16 @@ export function referenceLoudnessLufs(target: TargetProfile): number {
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 
-/** Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only). */
-function analyzeReference(reference: ReferenceInput, sampleRateHz: number): TrackAnalysis {
-  const audio = reference.audio.sampleRateHz === sampleRateHz ? reference.audio : resample(reference.audio, sampleRateHz)
-  return analyzeTrack(audio)
+/** Mastering reads no Meyda feature: its analyses leave them out. */
+const MATCHING_ANALYSIS = { meydaFeatures: false } as const
+
+/**
+ * Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only) on a worker
+ * thread, while this one analyses the mix: its sample buffers are lent to the worker (`analyzeTrackLent`).
+ */
+function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackAnalysis> {
+  const audio = reference.audio.sampleRateHz === mix.sampleRateHz ? reference.audio : resample(reference.audio, mix.sampleRateHz)
+  return analyzeTrackLent(audio, MATCHING_ANALYSIS, mix.channels)
 }
 
 /** The analyses of a job's inputs: made once, kept with the job, reused by every re-render (DESIGN.md). */
@@ -88,19 +100,33 @@ export interface AnalysedInputs {
 }
 
 /** Analyses the mix and the references (at the mix's rate) and checks each reference's sanity. */
-export function analyseInputs(request: Pick<MasterRequest, 'mixName' | 'mix' | 'references'>, onProgress: MasterProgress = () => {}): AnalysedInputs {
-  onProgress(0, 'analysing the mix')
-  const mix = analyzeTrack(request.mix)
+export async function analyseInputs(request: Pick<MasterRequest, 'mixName' | 'mix' | 'references'>, onProgress: MasterProgress = () => {}): Promise<AnalysedInputs> {
+  const references = request.references ?? []
+  onProgress(0, 'analysing the mix and the references')
+  // The references are analysed on worker threads meanwhile; they are awaited even if the mix fails, so
+  // that their lent buffers are back before this function returns or throws.
+  const pendingReferences = Promise.allSettled(references.map((reference) => analyzeReference(reference, request.mix)))
+  let mix: TrackAnalysis
+  try {
+    mix = analyzeTrack(request.mix, undefined, MATCHING_ANALYSIS)
+  } finally {
+    onProgress(0.5, 'analysing the references')
+    await pendingReferences
+  }
   if (!(mix.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
     throw new RefmasterError('SILENT_AUDIO', `${request.mixName} is silent or nearly so (integrated loudness below ${ABSOLUTE_GATE_LUFS} LUFS): there is nothing to master`)
   }
-  onProgress(0.5, 'analysing the references')
-  const references = (request.references ?? []).map((reference) => {
-    const analysis = analyzeReference(reference, request.mix.sampleRateHz)
-    const check = checkReference(reference.name, reference.audio, analysis, mix)
-    return { name: reference.name, weight: reference.weight, sampleRateHz: reference.audio.sampleRateHz, durationSeconds: durationSeconds(reference.audio), analysis, check }
-  })
-  return { mix, references }
+  const analysed = await pendingReferences
+  return {
+    mix,
+    references: references.map((reference, r) => {
+      const outcome = analysed[r]
+      if (outcome.status === 'rejected') throw outcome.reason
+      const analysis = outcome.value
+      const check = checkReference(reference.name, reference.audio, analysis, mix)
+      return { name: reference.name, weight: reference.weight, sampleRateHz: reference.audio.sampleRateHz, durationSeconds: durationSeconds(reference.audio), analysis, check }
+    }),
+  }
 }
 
 /**
@@ -114,7 +140,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   if (playback.integratedLufs === null && referenceCount === 0 && !request.recipe) {
     throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference`)
   }
-  const { mix: mixAnalysis, references: referenceAnalyses } = analysed ?? analyseInputs(request, (fraction, stage) => onProgress(0.45 * fraction, stage))
+  const { mix: mixAnalysis, references: referenceAnalyses } = analysed ?? (await analyseInputs(request, (fraction, stage) => onProgress(0.45 * fraction, stage)))
   const warnings = referenceAnalyses.flatMap((r) => r.check.warnings)
   const profile = referenceAnalyses.length > 0 ? blendProfiles(referenceAnalyses.map(({ analysis, weight }) => ({ profile: profileOf(analysis), weight }))) : null
   const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))

@@ -40,7 +40,17 @@ export interface TrackAnalysis {
   spectrum: LongTermSpectrum
   bands: BandDynamics[]
   stereo: StereoImage
-  meyda: MeydaSummary
+  /** Meyda feature statistics; null when left out (`AnalysisOptions.meydaFeatures`). */
+  meyda: MeydaSummary | null
+}
+
+/** What `analyzeTrack` computes beyond loudness, spectrum, band dynamics and stereo image. */
+export interface AnalysisOptions {
+  /**
+   * The Meyda feature statistics (default true). The matcher and the report read none of them, and they
+   * are the slowest part of an analysis (Meyda's own FFT), so mastering leaves them out.
+   */
+  meydaFeatures?: boolean
 }
 
 /** Stages of the analysis with their share of the work, for progress reports. */
@@ -57,10 +67,10 @@ export type AnalysisProgress = (fraction: number, stage: string) => void
 
 /**
  * Analyses `audio` (mono or stereo, any rate): loudness, long-term spectra of the loud part, band
- * dynamics, stereo image and Meyda feature statistics. A silent track is analysed, not refused: its
+ * dynamics, stereo image and (unless `options` leave them out) Meyda feature statistics. A silent track is analysed, not refused: its
  * levels are -Infinity. The input is not modified.
  */
-export function analyzeTrack(audio: Audio, onProgress?: AnalysisProgress): TrackAnalysis {
+export function analyzeTrack(audio: Audio, onProgress?: AnalysisProgress, options: AnalysisOptions = {}): TrackAnalysis {
   assertProcessable(audio)
   const { channels, sampleRateHz } = audio
   let done = 0
@@ -81,7 +91,7 @@ export function analyzeTrack(audio: Audio, onProgress?: AnalysisProgress): Track
   const stereo = stereoImage(channels)
   const rmsDbfs = rms(channels)
   stage(4)
-  const meyda = summariseMeydaFeatures(channels, sampleRateHz)
+  const meyda = options.meydaFeatures === false ? null : summariseMeydaFeatures(channels, sampleRateHz)
   onProgress?.(1, 'done')
 
   const gatedShortTerm = Array.from(shortTermLufs).filter((level) => level > ABSOLUTE_GATE_LUFS).sort((a, b) => a - b)

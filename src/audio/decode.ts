@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { RefmasterError } from '../errors.js'
 import { readAiff } from './aiff.js'
 import { assertProcessable, type Audio } from './audio.js'
@@ -7,7 +7,8 @@ import { endsWithCompleteFlacFrame, parseStreamInfo, readFlacStreamInfo } from '
 import { inspectMp3 } from './mp3-frames.js'
 import { inspectOgg, OGG_FLAC_STREAMINFO_OFFSET } from './ogg.js'
 import { sniffFormat } from './sniff.js'
-import { readWav } from './wav.js'
+import { pcmIntoPlanar } from './pcm.js'
+import { readWav, wavLayout } from './wav.js'
 
 /**
  * The one way into refmaster for audio: bytes or a path in, planar float `Audio` out, or a
@@ -36,6 +37,11 @@ export async function decodeAudio(bytes: Uint8Array, what = 'input'): Promise<Au
     const reason = error instanceof Error ? error.message : String(error)
     throw new RefmasterError('CORRUPT_FILE', `${what}: could not be decoded: ${reason}`, { cause: error })
   }
+  return checked(audio, what)
+}
+
+/** Refuses decoded audio no stage can process: a rate out of range, too many channels, non-finite samples. */
+function checked(audio: Audio, what: string): Audio {
   const rate = audio.sampleRateHz
   if (!Number.isInteger(rate) || rate < MIN_SAMPLE_RATE_HZ || rate > MAX_SAMPLE_RATE_HZ) {
     throw new RefmasterError('UNSUPPORTED_FORMAT', `${what}: sample rate ${rate} Hz is outside the supported [${MIN_SAMPLE_RATE_HZ}, ${MAX_SAMPLE_RATE_HZ}] Hz`)
@@ -45,8 +51,44 @@ export async function decodeAudio(bytes: Uint8Array, what = 'input'): Promise<Au
   return audio
 }
 
+/** Bytes read first to find a WAV file's layout, and frames read at a time after that. */
+const WAV_HEAD_BYTES = 1 << 16
+const WAV_PIECE_FRAMES = 1 << 16
+
+/**
+ * A plain WAV file (`wavLayout`) read piece by piece into its channels, without the whole file in memory
+ * (new memory costs about 4 ms per MB in page faults on the project's machine: more than the conversion).
+ * Null for anything else, and on any error: `decodeFile` then reads the whole file the usual way, which
+ * says what is wrong.
+ */
+async function readWavInPieces(path: string): Promise<Audio | null> {
+  const file = await open(path, 'r')
+  try {
+    const { size } = await file.stat()
+    const head = new Uint8Array(Math.min(size, WAV_HEAD_BYTES))
+    await file.read(head, 0, head.length, 0)
+    const layout = wavLayout(head, size, path)
+    if (!layout) return null
+    const { channelCount, encoding, dataOffset, frameCount } = layout
+    const frameBytes = channelCount * encoding.bytesPerSample
+    const channels = Array.from({ length: channelCount }, () => new Float32Array(frameCount))
+    const piece = new Uint8Array(Math.min(frameCount, WAV_PIECE_FRAMES) * frameBytes)
+    for (let first = 0; first < frameCount; first += WAV_PIECE_FRAMES) {
+      const count = Math.min(WAV_PIECE_FRAMES, frameCount - first)
+      const { bytesRead } = await file.read(piece, 0, count * frameBytes, dataOffset + first * frameBytes)
+      if (bytesRead < count * frameBytes) return null
+      pcmIntoPlanar(piece, 0, encoding, channels.map((channel) => channel.subarray(first, first + count)))
+    }
+    return { channels, sampleRateHz: layout.sampleRateHz }
+  } finally {
+    await file.close()
+  }
+}
+
 /** Reads and decodes the file at `path`. A missing or unreadable file gives FILE_NOT_FOUND. */
 export async function decodeFile(path: string): Promise<Audio> {
+  const wav = await readWavInPieces(path).catch(() => null)
+  if (wav) return checked(wav, path)
   let bytes: Uint8Array
   try {
     bytes = await readFile(path)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
+import { open, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { RefmasterError } from '../errors.js'
 import { assertProcessable, type Audio } from './audio.js'
@@ -9,7 +9,7 @@ import { formatFromExtension, type OutputFormat } from './formats.js'
 import { encodeMp3, MP3_SAMPLE_RATES_HZ } from './mp3.js'
 import { quantizeRounded } from './quantize.js'
 import { resample } from './resample.js'
-import { writeWav } from './wav-write.js'
+import { wavPieces, writeWav, type WavSamples } from './wav-write.js'
 
 /**
  * The one way out of refmaster for audio: `Audio` to the bytes of an output file, and an atomic file
@@ -43,13 +43,9 @@ export function mp3SampleRateFor(sampleRateHz: number): number {
 export async function encodeAudio(audio: Audio, format: OutputFormat): Promise<Uint8Array> {
   assertProcessable(audio, 'audio to encode')
   const rate = audio.sampleRateHz
+  const wav = wavSamplesOf(audio, format)
+  if (wav) return writeWav(wav, rate)
   switch (format) {
-    case 'wav16':
-      return writeWav({ sampleFormat: 'int', bitsPerSample: 16, channels: dithered(audio, 16) }, rate)
-    case 'wav24':
-      return writeWav({ sampleFormat: 'int', bitsPerSample: 24, channels: audio.channels.map((c) => quantizeRounded(c, 24)) }, rate)
-    case 'wav32f':
-      return writeWav({ sampleFormat: 'float', channels: audio.channels }, rate)
     case 'flac16':
       return encodeFlac(dithered(audio, 16), rate, 16)
     case 'flac24':
@@ -64,19 +60,44 @@ export async function encodeAudio(audio: Audio, format: OutputFormat): Promise<U
   }
 }
 
+/** The samples a WAV `format` writes (16-bit dithered, 24-bit rounded, 32-bit float), or null for other formats. */
+function wavSamplesOf(audio: Audio, format: OutputFormat): WavSamples | null {
+  if (format === 'wav16') return { sampleFormat: 'int', bitsPerSample: 16, channels: dithered(audio, 16) }
+  if (format === 'wav24') return { sampleFormat: 'rounded24', channels: audio.channels }
+  if (format === 'wav32f') return { sampleFormat: 'float', channels: audio.channels }
+  return null
+}
+
+/** WAV files are written this many frames at a time (1.5 MB of 24-bit stereo): never whole in memory. */
+const WAV_PIECE_FRAMES = 1 << 18
+
+/** Writes the bytes of `audio` as `format` to a new file at `path` (which must not exist). */
+async function writeNewFile(path: string, audio: Audio, format: OutputFormat): Promise<void> {
+  assertProcessable(audio, 'audio to encode')
+  const wav = wavSamplesOf(audio, format)
+  if (!wav) return writeFile(path, await encodeAudio(audio, format), { flag: 'wx' })
+  const file = await open(path, 'wx')
+  try {
+    for (const piece of wavPieces(wav, audio.sampleRateHz, WAV_PIECE_FRAMES)) await file.write(piece)
+  } finally {
+    await file.close()
+  }
+}
+
 /**
  * Encodes `audio` and writes it to `path` atomically: the bytes go to a temporary file in the same
  * directory, which is then renamed over `path`, so readers never see a half-written file; the temporary
  * file is removed if anything fails. `format` defaults to the one for the path's extension.
  */
 export async function writeAudioFile(path: string, audio: Audio, format: OutputFormat = formatFromExtension(path)): Promise<void> {
-  const bytes = await encodeAudio(audio, format)
   const temporaryPath = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`)
   try {
-    await writeFile(temporaryPath, bytes, { flag: 'wx' })
+    await writeNewFile(temporaryPath, audio, format)
     await rename(temporaryPath, path)
   } catch (error) {
     await rm(temporaryPath, { force: true }).catch(() => undefined)
+    // Errors of the audio itself (not of the file system) keep their own code.
+    if (error instanceof RefmasterError) throw error
     const code = (error as NodeJS.ErrnoException).code
     const reason = code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : String(error)
     throw new RefmasterError('ENCODE_FAILED', `cannot write '${path}': ${reason}`, { cause: error })

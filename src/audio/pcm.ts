@@ -75,6 +75,16 @@ export function pcmToPlanar(
   encoding: PcmEncoding,
 ): Float32Array[] {
   const channels = Array.from({ length: channelCount }, () => new Float32Array(frameCount))
+  pcmIntoPlanar(bytes, byteOffset, encoding, channels)
+  return channels
+}
+
+/**
+ * `pcmToPlanar` into given arrays: `channels[c].length` interleaved frames from `byteOffset` (a reader
+ * that goes through a file piece by piece passes subarrays of the whole signal).
+ */
+export function pcmIntoPlanar(bytes: Uint8Array, byteOffset: number, encoding: PcmEncoding, channels: Float32Array[]): void {
+  const channelCount = channels.length
   const view = viewOf(bytes)
   const { sampleFormat, bytesPerSample, littleEndian } = encoding
   for (let channel = 0; channel < channelCount; channel++) {
@@ -86,7 +96,6 @@ export function pcmToPlanar(
     else if (bytesPerSample === 3) readInt24(bytes, start, stride, littleEndian, out)
     else readInt(view, start, stride, bytesPerSample, littleEndian, out)
   }
-  return channels
 }
 
 function readFloat(view: DataView, start: number, stride: number, size: number, le: boolean, out: Float32Array): void {

@@ -22,12 +22,15 @@ export function integerLimits(bits: number): IntegerLimits {
  * error at -144 dBFS lies far below any converter's noise). NaN becomes 0.
  */
 export function quantizeRounded(samples: Float32Array, bits: number): Int32Array {
-  const { fullScale, minCode, maxCode } = integerLimits(bits)
+  const limits = integerLimits(bits)
   const codes = new Int32Array(samples.length)
-  for (let i = 0; i < samples.length; i++) {
-    const code = Math.round(samples[i] * fullScale)
-    // NaN fails both tests and is stored as 0 by the Int32Array
-    codes[i] = code > maxCode ? maxCode : code < minCode ? minCode : code
-  }
+  for (let i = 0; i < samples.length; i++) codes[i] = roundedCode(samples[i], limits)
   return codes
+}
+
+/** The code of one sample as `quantizeRounded` computes it (writers use it to round while writing). */
+export function roundedCode(sample: number, limits: IntegerLimits): number {
+  const code = Math.round(sample * limits.fullScale)
+  // NaN fails both tests and becomes 0
+  return code > limits.maxCode ? limits.maxCode : code < limits.minCode ? limits.minCode : code | 0
 }

@@ -1,4 +1,5 @@
 import { RefmasterError } from '../errors.js'
+import { integerLimits, roundedCode, type IntegerLimits } from './quantize.js'
 
 /**
  * Our own WAV writer. Integer PCM uses the plain 16-byte WAVEFORMAT header (format tag 1), which every
@@ -20,8 +21,17 @@ export interface WavFloatSamples {
   readonly channels: Float32Array[]
 }
 
+/**
+ * Float samples written as 24-bit integers, each rounded as `quantizeRounded` does (same bytes), without
+ * an integer copy of the whole signal.
+ */
+export interface WavRounded24Samples {
+  readonly sampleFormat: 'rounded24'
+  readonly channels: Float32Array[]
+}
+
 /** What `writeWav` accepts. */
-export type WavSamples = WavIntegerSamples | WavFloatSamples
+export type WavSamples = WavIntegerSamples | WavFloatSamples | WavRounded24Samples
 
 const WAVE_FORMAT_PCM = 0x0001
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003
@@ -36,12 +46,12 @@ const WAVE_ID_BYTES = 4
 /** RIFF sizes are 32-bit: a plain WAV file cannot exceed 4 GiB. */
 const MAX_RIFF_BYTES = 0xffffffff
 
-/** Encodes planar samples as a complete WAV file. */
-export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array {
+/** The header of a WAV file of `samples` (everything before the sample data) and the size of what follows. */
+function wavHeader(samples: WavSamples, sampleRateHz: number): { header: Uint8Array; blockAlignBytes: number; dataBytes: number; padBytes: number } {
   const channelCount = samples.channels.length
   const frameCount = channelCount === 0 ? 0 : samples.channels[0].length
   const isFloat = samples.sampleFormat === 'float'
-  const bytesPerSample = isFloat ? 4 : samples.bitsPerSample / 8
+  const bytesPerSample = isFloat ? 4 : samples.sampleFormat === 'rounded24' ? 3 : samples.bitsPerSample / 8
   const blockAlignBytes = channelCount * bytesPerSample
   const dataBytes = frameCount * blockAlignBytes
   const fmtBytes = isFloat ? FMT_FLOAT_BYTES : FMT_PCM_BYTES
@@ -52,7 +62,7 @@ export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array 
   if (totalBytes - CHUNK_HEADER_BYTES > MAX_RIFF_BYTES) {
     throw new RefmasterError('ENCODE_FAILED', `WAV output would be ${totalBytes} bytes; a WAV file holds at most 4 GiB`)
   }
-  const out = new Uint8Array(totalBytes)
+  const out = new Uint8Array(dataOffset)
   const view = new DataView(out.buffer)
   let offset = 0
   const putId = (id: string): void => {
@@ -86,31 +96,64 @@ export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array 
   }
   putId('data')
   putUint32(dataBytes)
-  if (samples.sampleFormat === 'float') writeFloat32(view, offset, samples.channels)
-  else if (samples.bitsPerSample === 16) writeInt16(view, offset, samples.channels)
-  else writeInt24(out, offset, samples.channels)
+  return { header: out, blockAlignBytes, dataBytes, padBytes }
+}
+
+/** Writes frames [from, to) of `samples`, interleaved, into `out` from byte `start`. */
+function writeFrames(samples: WavSamples, out: Uint8Array, start: number, from: number, to: number): void {
+  if (samples.sampleFormat === 'float') writeFloat32(new DataView(out.buffer, out.byteOffset, out.byteLength), start, samples.channels, from, to)
+  else if (samples.sampleFormat === 'rounded24') writeInt24(out, start, samples.channels, from, to, integerLimits(24))
+  else if (samples.bitsPerSample === 16) writeInt16(new DataView(out.buffer, out.byteOffset, out.byteLength), start, samples.channels, from, to)
+  else writeInt24(out, start, samples.channels, from, to)
+}
+
+/** Encodes planar samples as a complete WAV file. */
+export function writeWav(samples: WavSamples, sampleRateHz: number): Uint8Array {
+  const { header, dataBytes, padBytes } = wavHeader(samples, sampleRateHz)
+  const out = new Uint8Array(header.length + dataBytes + padBytes)
+  out.set(header)
+  writeFrames(samples, out, header.length, 0, samples.channels.length === 0 ? 0 : samples.channels[0].length)
   return out
 }
 
-function writeFloat32(view: DataView, start: number, channels: Float32Array[]): void {
+/**
+ * The bytes of `writeWav(samples, sampleRateHz)` in pieces: the header, then the sample data
+ * `framesPerPiece` frames at a time in one reused buffer (use each piece before asking for the next), so
+ * that a file writer never holds the whole file in memory.
+ */
+export function* wavPieces(samples: WavSamples, sampleRateHz: number, framesPerPiece: number): Generator<Uint8Array> {
+  const { header, blockAlignBytes, padBytes } = wavHeader(samples, sampleRateHz)
+  yield header
+  const frames = samples.channels.length === 0 ? 0 : samples.channels[0].length
+  const piece = new Uint8Array(Math.min(frames, framesPerPiece) * blockAlignBytes)
+  for (let from = 0; from < frames; from += framesPerPiece) {
+    const to = Math.min(frames, from + framesPerPiece)
+    writeFrames(samples, piece, 0, from, to)
+    yield piece.subarray(0, (to - from) * blockAlignBytes)
+  }
+  if (padBytes > 0) yield new Uint8Array(padBytes)
+}
+
+function writeFloat32(view: DataView, start: number, channels: Float32Array[], from: number, to: number): void {
   const stride = channels.length * 4
   channels.forEach((channel, index) => {
-    for (let i = 0, o = start + index * 4; i < channel.length; i++, o += stride) view.setFloat32(o, channel[i], true)
+    for (let i = from, o = start + index * 4; i < to; i++, o += stride) view.setFloat32(o, channel[i], true)
   })
 }
 
-function writeInt16(view: DataView, start: number, channels: Int32Array[]): void {
+function writeInt16(view: DataView, start: number, channels: Int32Array[], from: number, to: number): void {
   const stride = channels.length * 2
   channels.forEach((channel, index) => {
-    for (let i = 0, o = start + index * 2; i < channel.length; i++, o += stride) view.setInt16(o, channel[i], true)
+    for (let i = from, o = start + index * 2; i < to; i++, o += stride) view.setInt16(o, channel[i], true)
   })
 }
 
-function writeInt24(out: Uint8Array, start: number, channels: Int32Array[]): void {
+/** 24-bit little-endian codes; float channels are rounded to codes on the way (`limits`). */
+function writeInt24(out: Uint8Array, start: number, channels: Int32Array[] | Float32Array[], from: number, to: number, limits?: IntegerLimits): void {
   const stride = channels.length * 3
-  channels.forEach((channel, index) => {
-    for (let i = 0, o = start + index * 3; i < channel.length; i++, o += stride) {
-      const code = channel[i]
+  channels.forEach((channel: Int32Array | Float32Array, index) => {
+    for (let i = from, o = start + index * 3; i < to; i++, o += stride) {
+      const code = limits ? roundedCode(channel[i], limits) : channel[i]
       out[o] = code & 0xff
       out[o + 1] = (code >> 8) & 0xff
       out[o + 2] = (code >> 16) & 0xff

@@ -83,6 +83,34 @@ export function readWav(bytes: Uint8Array, what: string): Audio {
   return { channels, sampleRateHz: format.sampleRateHz }
 }
 
+/** Where a WAV file's samples are: their format, the byte offset of the first frame, and the frame count. */
+export interface WavLayout {
+  readonly channelCount: number
+  readonly sampleRateHz: number
+  readonly encoding: PcmEncoding
+  readonly dataOffset: number
+  readonly frameCount: number
+}
+
+/**
+ * The layout of a plain WAV file from its first bytes (`head`) and its size, for readers that go through
+ * the file piece by piece; null unless the head settles it simply: a RIFF file with its 'fmt ' chunk
+ * complete before the 'data' chunk, an actual data size (not a streaming placeholder) and all of that
+ * data present. Anything else (RF64, damage, truncation) is for `readWav` on the whole file, which has
+ * the error messages. Errors in the format itself throw what `readWav` throws.
+ */
+export function wavLayout(head: Uint8Array, fileBytes: number, what: string): WavLayout | null {
+  if (!isWav(head) || fourCc(head, 0) !== 'RIFF') return null
+  const list = listChunks(head, RIFF_HEADER_BYTES, true)
+  const fmtChunk = findChunk(list, 'fmt ')
+  const dataChunk = findChunk(list, 'data')
+  if (!fmtChunk || !dataChunk || fmtChunk.availableBytes < fmtChunk.declaredBytes || fmtChunk.bodyOffset > dataChunk.bodyOffset) return null
+  if (STREAMING_DATA_SIZES.includes(dataChunk.declaredBytes) || dataChunk.bodyOffset + dataChunk.declaredBytes > fileBytes) return null
+  const format = parseFmt(head, fmtChunk, what)
+  const frameBytes = format.channelCount * format.encoding.bytesPerSample
+  return { ...format, dataOffset: dataChunk.bodyOffset, frameCount: Math.floor(dataChunk.declaredBytes / frameBytes) }
+}
+
 /** The data size the header means: RF64's ds64 size, "to the end" for streaming placeholders, else as declared. */
 function declaredDataBytes(bytes: Uint8Array, chunks: Chunk[], data: Chunk, bytesToEnd: number): number {
   const isRf64 = fourCc(bytes, 0) !== 'RIFF'

@@ -1,15 +1,19 @@
 import { RealFft } from './fft.js'
 
 /**
- * Linear convolution of a signal with a linear-phase FIR kernel by FFT overlap-add, with the kernel's
+ * Linear convolution of a signal with a linear-phase FIR kernel by FFT overlap-save, with the kernel's
  * delay removed: output[n] = sum_k kernel[k] * input[n + centre - k], centre = (kernel.length - 1) / 2,
  * so the output has the input's length and stays sample-aligned with it (zero padding at both ends).
+ * `output` may be `input` itself (in place): each block's input is read before any output that could
+ * overwrite it is written, and the overlap between blocks is kept in the block buffer.
  */
-export function convolveCentred(input: Float32Array, kernel: Float32Array): Float32Array {
+export function convolveCentred(input: Float32Array, kernel: Float32Array, output: Float32Array = new Float32Array(input.length)): Float32Array {
   const taps = kernel.length
   const centre = (taps - 1) >> 1
   const fftSize = Math.pow(2, Math.ceil(Math.log2(taps * 4)))
-  const blockSize = fftSize - taps + 1
+  const history = taps - 1
+  const blockSize = fftSize - history
+  const length = input.length
   const fft = new RealFft(fftSize)
   try {
     const kernelSpectrum = new Float32Array(fftSize)
@@ -17,23 +21,23 @@ export function convolveCentred(input: Float32Array, kernel: Float32Array): Floa
     padded.set(kernel)
     fft.forward(padded, kernelSpectrum)
 
-    // The full convolution is input.length + taps - 1 long; we keep [centre, centre + input.length).
-    const output = new Float32Array(input.length)
+    // block[i] = input[start - history + i]; circular outputs m >= history are the full convolution's
+    // samples start - history + m, i.e. output samples start + m - history - centre.
     const block = new Float32Array(fftSize)
     const spectrum = new Float32Array(fftSize)
     const result = new Float32Array(fftSize)
     const scale = 1 / fftSize
-    for (let start = 0; start < input.length; start += blockSize) {
-      const count = Math.min(blockSize, input.length - start)
-      block.set(input.subarray(start, start + count))
-      block.fill(0, count)
+    for (let start = 0; start < length + centre; start += blockSize) {
+      block.copyWithin(0, blockSize)
+      const count = Math.max(0, Math.min(blockSize, length - start))
+      block.set(input.subarray(start, start + count), history)
+      block.fill(0, history + count)
       fft.forward(block, spectrum)
       multiplySpectra(spectrum, kernelSpectrum)
       fft.inverse(spectrum, result)
-      // Block output sample m is full-convolution sample start + m, i.e. output sample start + m - centre.
-      const first = Math.max(0, centre - start)
-      const last = Math.min(count + taps - 1, input.length - start + centre)
-      for (let m = first; m < last; m++) output[start + m - centre] += result[m] * scale
+      const first = Math.max(0, start - centre)
+      const end = Math.min(length, start + blockSize - centre)
+      for (let n = first, m = first - start + centre + history; n < end; n++, m++) output[n] = result[m] * scale
     }
     return output
   } finally {

@@ -10,14 +10,15 @@
  * the required gain at the largest peak. So the gain that spends `maxLimiterReductionDb` is known in
  * advance; a target beyond it is reported as unreachable rather than met by wrecking the dynamics.
  */
-import { assertProcessable, type Audio } from '../audio/audio.js'
+import { assertProcessable, frameCount, type Audio } from '../audio/audio.js'
 import { measureLoudness, type LoudnessMeasurement } from '../analysis/loudness/index.js'
-import { ABSOLUTE_GATE_LUFS } from '../analysis/loudness/meter.js'
+import { ABSOLUTE_GATE_LUFS, kWeightedTicks, loudnessFromTicks, type TickEnergies } from '../analysis/loudness/meter.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain, gainToDb } from '../units/db.js'
 import { defaultParams, validateParams } from './params.js'
 import {
-  GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, VERIFY_MARGIN_DB, limitTruePeak, truePeakEnvelope, type TruePeakLimiterParams, type TruePeakLimiterResult,
+  GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, VERIFY_MARGIN_DB, limitTruePeak, limiterGainCurve, truePeakEnvelope,
+  type TruePeakEnvelope, type TruePeakLimiterParams, type TruePeakLimiterResult,
 } from './true-peak-limiter.js'
 
 /** DESIGN.md "The chain", step 7: the final integrated loudness lands on the target within 0.1 LU. */
@@ -51,6 +52,8 @@ export interface FitLoudnessOptions {
   maxLimiterReductionDb?: number
   /** The limiter's other parameters (look-ahead, release); defaults otherwise. */
   limiter?: Partial<TruePeakLimiterParams>
+  /** Channel arrays (not the input's) the master is written into instead of new ones. */
+  output?: Float32Array[]
 }
 
 /** The master and what the loudness stage did to reach it. */
@@ -78,9 +81,9 @@ interface Point {
   errorLu: number
 }
 
+/** A trial measured without rendering it: the K-weighted tick energies of the limiter's first gain curve. */
 interface Trial extends Point {
-  limited: TruePeakLimiterResult
-  measured: LoudnessMeasurement
+  ticks: TickEnergies
 }
 
 const fmt = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : String(value))
@@ -91,12 +94,23 @@ function checkRange(value: number, range: { min: number; max: number }, name: st
   }
 }
 
+/** Largest value of a true-peak envelope, ringing included: the true peak of its audio (linear). */
+function envelopePeak({ frames, before, after }: TruePeakEnvelope): number {
+  let peak = 0
+  for (const values of [before, frames, after]) for (let n = 0; n < values.length; n++) if (values[n] > peak) peak = values[n]
+  return peak
+}
+
 /**
  * Gain-searches and true-peak-limits `audio` to `targetLufs` (within LOUDNESS_TOLERANCE_LU) under
  * `ceilingDbtp`. If that needs more than `maxLimiterReductionDb` of peak gain reduction, returns the master
  * at the gain that spends exactly that much, with reachable = false and a warning saying by how much and
  * why. Silent or near-silent input (integrated loudness -Infinity, i.e. below the -70 LUFS absolute gate)
  * gets no gain at all: only the limiter, which leaves it unchanged unless a peak exceeds the ceiling.
+ *
+ * The search measures each trial gain without rendering it: the limiter's first gain curve is computed
+ * and the meter K-weights the gained input directly (`SampleGain`), which are the very samples the limiter
+ * writes wherever it needs no correction. Only the chosen gain is rendered and measured in full.
  */
 export function fitLoudness(audio: Audio, options: FitLoudnessOptions): LoudnessFit {
   assertProcessable(audio, 'loudness stage input')
@@ -105,29 +119,59 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   checkRange(targetLufs, TARGET_LUFS_RANGE, 'targetLufs', 'LUFS')
   checkRange(maxReductionDb, MAX_LIMITER_REDUCTION_RANGE_DB, 'maxLimiterReductionDb', 'dB')
   const params = validateParams(TRUE_PEAK_LIMITER_PARAMS, { ...defaultParams(TRUE_PEAK_LIMITER_PARAMS), ...options.limiter, ceilingDbtp }, 'limiter')
-  const input = measureLoudness(audio)
+  const frames = frameCount(audio)
+  const output = options.output ?? audio.channels.map(() => new Float32Array(frames))
+  const inputLufs = loudnessFromTicks(kWeightedTicks(audio)).integratedLufs
   const warnings: string[] = []
+  // The envelope lives in the output's last channel and the trials' gain curves in its first (the limiter
+  // reads both before it writes there); the envelope's maximum is the input's true peak.
+  const envelope = truePeakEnvelope(audio, 0, output[output.length - 1])
+  const gainStorage = output.length > 1 ? output[0] : new Float32Array(frames)
+  const render = (gainDb: number): { limited: TruePeakLimiterResult; measured: LoudnessMeasurement; errorLu: number } => {
+    const limited = limitTruePeak(audio, params, { inputGainDb: gainDb, envelope, output })
+    return { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings) }
+  }
 
-  if (!(input.integratedLufs > ABSOLUTE_GATE_LUFS)) {
-    const limited = limitTruePeak(audio, params)
-    const { measured } = meterCheck(limited, ceilingDbtp, targetLufs, warnings)
+  if (!(inputLufs > ABSOLUTE_GATE_LUFS)) {
+    const rendered = render(0)
     warnings.push(
-      `input is silent or nearly so (integrated loudness ${fmt(input.integratedLufs)} LUFS, at or below the ${ABSOLUTE_GATE_LUFS} LUFS ` +
+      `input is silent or nearly so (integrated loudness ${fmt(inputLufs)} LUFS, at or below the ${ABSOLUTE_GATE_LUFS} LUFS ` +
         `absolute gate of ITU-R BS.1770-4): left at its level instead of amplifying noise to ${targetLufs} LUFS`,
     )
-    return result({ gainDb: 0, limited, measured, errorLu: measured.integratedLufs - targetLufs }, false, warnings)
+    return result({ gainDb: 0, ...rendered }, false, warnings)
   }
 
   // The gain at which the limiter's peak reduction reaches the allowance (module comment).
-  const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - input.truePeakDbtp
-  const envelope = truePeakEnvelope(audio, dbToGain(ceilingDbtp - GAIN_TARGET_MARGIN_DB - maxGainDb))
+  const inputTruePeakDbtp = gainToDb(envelopePeak(envelope))
+  const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - inputTruePeakDbtp
+  let storedCurveGainDb: number | undefined // the trial gain whose curve gainStorage holds
   const evaluate = (gainDb: number): Trial => {
-    const limited = limitTruePeak(audio, params, { inputGainDb: gainDb, envelope })
-    return { gainDb, limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings) }
+    const curve = limiterGainCurve(envelope, params, audio.sampleRateHz, gainDb, gainStorage)
+    storedCurveGainDb = gainDb
+    const ticks = kWeightedTicks(audio, { curve, scale: dbToGain(gainDb) })
+    return { gainDb, ticks, errorLu: loudnessFromTicks(ticks).integratedLufs - targetLufs }
+  }
+  const finish = (trial: Trial, reachable: boolean): LoudnessFit => {
+    const firstGainCurve = storedCurveGainDb === trial.gainDb ? gainStorage : undefined
+    const limited = limitTruePeak(audio, params, { inputGainDb: trial.gainDb, envelope, output, firstGainCurve })
+    // A first-pass render is exactly what the trial measured: only the peaks remain to be measured.
+    const ticks = limited.passes === 1 && limited.safetyTrimDb === 0 ? trial.ticks : undefined
+    const rendered = { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings, ticks) }
+    if (!reachable) {
+      const inputPlrDb = inputTruePeakDbtp - inputLufs
+      const targetPlrDb = ceilingDbtp - targetLufs
+      warnings.push(
+        `target ${targetLufs} LUFS is not reachable under a ${ceilingDbtp} dBTP ceiling with at most ${maxReductionDb} dB of ` +
+          `limiter gain reduction: the master reaches ${fmt(rendered.measured.integratedLufs, 2)} LUFS, ${fmt(-rendered.errorLu, 2)} LU short. ` +
+          `The input's peak-to-loudness ratio is ${fmt(inputPlrDb)} dB and the target allows ${fmt(targetPlrDb)} dB; closing the gap would ` +
+          `take more peak reduction than the allowance (raise maxLimiterReductionDb, or compress before the limiter)`,
+      )
+    }
+    return result({ gainDb: trial.gainDb, ...rendered }, reachable && Math.abs(rendered.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings)
   }
 
-  let gainDb = Math.min(targetLufs - input.integratedLufs, maxGainDb)
-  // Bracket and secant need only each trial's gain and error; only the best trial keeps its audio.
+  let gainDb = Math.min(targetLufs - inputLufs, maxGainDb)
+  // Bracket and secant need only each trial's gain and error; only the best trial keeps its measurement.
   let below: Point | undefined // highest trial under the target
   let above: Point | undefined // lowest trial over it
   let previous: Point | undefined
@@ -135,10 +179,10 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   for (let iteration = 0; iteration < MAX_SEARCH_ITERATIONS; iteration++) {
     const trial = evaluate(gainDb)
     if (best === undefined || Math.abs(trial.errorLu) < Math.abs(best.errorLu)) best = trial
-    if (Math.abs(trial.errorLu) <= SEARCH_TOLERANCE_LU) return result(trial, true, warnings)
+    if (Math.abs(trial.errorLu) <= SEARCH_TOLERANCE_LU) return finish(trial, true)
     const point = { gainDb: trial.gainDb, errorLu: trial.errorLu }
     if (trial.errorLu < 0) {
-      if (trial.gainDb >= maxGainDb) return unreachable(trial, input, options, maxReductionDb, warnings)
+      if (trial.gainDb >= maxGainDb) return finish(trial, false)
       below = point
     } else {
       above = point
@@ -153,16 +197,17 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   }
   const closest = best as Trial
   warnings.push(`loudness search stopped after ${MAX_SEARCH_ITERATIONS} trials ${fmt(closest.errorLu, 2)} LU from the ${targetLufs} LUFS target`)
-  return result(closest, Math.abs(closest.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings)
+  return finish(closest, Math.abs(closest.errorLu) <= LOUDNESS_TOLERANCE_LU)
 }
 
 /**
- * Measures the limiter's output with the meter (BS.1770 loudness and true peak). The limiter guarantees
- * the ceiling by construction; should the meter ever disagree, the output is trimmed (a uniform gain, which
- * scales the true peak exactly) and a warning says so, so the promise holds even then.
+ * Measures the limiter's output with the meter (BS.1770 loudness and true peak); `ticks` are its
+ * K-weighted energies when already known. The limiter guarantees the ceiling by construction; should the
+ * meter ever disagree, the output is trimmed (a uniform gain, which scales the true peak exactly) and a
+ * warning says so, so the promise holds even then.
  */
-function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetLufs: number, warnings: string[]): { measured: LoudnessMeasurement; errorLu: number } {
-  let measured = measureLoudness(limited.audio)
+function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetLufs: number, warnings: string[], ticks?: TickEnergies): { measured: LoudnessMeasurement; errorLu: number } {
+  let measured = measureLoudness(limited.audio, ticks)
   if (measured.truePeakDbtp > ceilingDbtp - VERIFY_MARGIN_DB + METER_ROUNDING_DB) {
     const trim = dbToGain(ceilingDbtp - GAIN_TARGET_MARGIN_DB - measured.truePeakDbtp)
     for (const channel of limited.audio.channels) for (let n = 0; n < channel.length; n++) channel[n] *= trim
@@ -172,19 +217,7 @@ function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetL
   return { measured, errorLu: measured.integratedLufs - targetLufs }
 }
 
-function unreachable(trial: Trial, input: LoudnessMeasurement, options: FitLoudnessOptions, maxReductionDb: number, warnings: string[]): LoudnessFit {
-  const inputPlrDb = input.truePeakDbtp - input.integratedLufs
-  const targetPlrDb = options.ceilingDbtp - options.targetLufs
-  warnings.push(
-    `target ${options.targetLufs} LUFS is not reachable under a ${options.ceilingDbtp} dBTP ceiling with at most ${maxReductionDb} dB of ` +
-      `limiter gain reduction: the master reaches ${fmt(trial.measured.integratedLufs, 2)} LUFS, ${fmt(-trial.errorLu, 2)} LU short. ` +
-      `The input's peak-to-loudness ratio is ${fmt(inputPlrDb)} dB and the target allows ${fmt(targetPlrDb)} dB; closing the gap would ` +
-      `take more peak reduction than the allowance (raise maxLimiterReductionDb, or compress before the limiter)`,
-  )
-  return result(trial, false, warnings)
-}
-
-function result(trial: Trial, reachable: boolean, warnings: string[]): LoudnessFit {
+function result(trial: { gainDb: number; limited: TruePeakLimiterResult; measured: LoudnessMeasurement }, reachable: boolean, warnings: string[]): LoudnessFit {
   const { limited, measured, gainDb } = trial
   return {
     audio: limited.audio,

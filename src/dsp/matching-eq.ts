@@ -84,32 +84,35 @@ function isFlat(curveDb: number[], strength: number): boolean {
   return strength === 0 || curveDb.every((db) => db === 0)
 }
 
-/** Applies the matching EQ (mono: the mid curve on the one channel). */
-export function applyMatchingEq(audio: Audio, params: MatchingEqParams): Audio {
+/**
+ * Applies the matching EQ (mono: the mid curve on the one channel). The result is written into `output`
+ * when given (channel arrays of the input's length; they may be the input's own).
+ */
+export function applyMatchingEq(audio: Audio, params: MatchingEqParams, output?: Float32Array[]): Audio {
   const { strength, curve } = params
   const scaled = (curve: number[]) => curve.map((db) => db * strength)
-  const channels = audio.channels
+  const { channels, sampleRateHz } = audio
+  const out = output ?? channels.map((c) => new Float32Array(c.length))
   const midFlat = isFlat(curve.midDb, strength)
   const sideFlat = isFlat(curve.sideDb, strength)
-  if (channels.length === 1) {
-    const out = midFlat ? channels[0].slice() : convolveCentred(channels[0], designCurveFir(curve.frequenciesHz, scaled(curve.midDb), audio.sampleRateHz))
-    return { channels: [out], sampleRateHz: audio.sampleRateHz }
+  if (channels.length === 1 || (midFlat && sideFlat)) {
+    channels.forEach((input, c) => out[c] !== input && out[c].set(input))
+    if (!midFlat) convolveCentred(out[0], designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz), out[0])
+    return { channels: out, sampleRateHz }
   }
-  if (midFlat && sideFlat) return { channels: channels.map((c) => c.slice()), sampleRateHz: audio.sampleRateHz }
   const [left, right] = channels
-  const mid = new Float32Array(left.length)
-  const side = new Float32Array(left.length)
+  const [mid, side] = out
   for (let n = 0; n < left.length; n++) {
-    mid[n] = 0.5 * (left[n] + right[n])
-    side[n] = 0.5 * (left[n] - right[n])
+    const l = left[n], r = right[n]
+    mid[n] = 0.5 * (l + r)
+    side[n] = 0.5 * (l - r)
   }
-  const midOut = midFlat ? mid : convolveCentred(mid, designCurveFir(curve.frequenciesHz, scaled(curve.midDb), audio.sampleRateHz))
-  const sideOut = sideFlat ? side : convolveCentred(side, designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), audio.sampleRateHz))
-  const outLeft = new Float32Array(left.length)
-  const outRight = new Float32Array(left.length)
-  for (let n = 0; n < left.length; n++) {
-    outLeft[n] = midOut[n] + sideOut[n]
-    outRight[n] = midOut[n] - sideOut[n]
+  if (!midFlat) convolveCentred(mid, designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz), mid)
+  if (!sideFlat) convolveCentred(side, designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), sampleRateHz), side)
+  for (let n = 0; n < mid.length; n++) {
+    const m = mid[n], s = side[n]
+    mid[n] = m + s
+    side[n] = m - s
   }
-  return { channels: [outLeft, outRight], sampleRateHz: audio.sampleRateHz }
+  return { channels: out, sampleRateHz }
 }

@@ -12,7 +12,7 @@ import type { Audio } from '../audio/audio.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain } from '../units/db.js'
 import { DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
-import { zeroPhaseBands, zeroPhaseLowBand } from './zero-phase-split.js'
+import { zeroPhaseLowBand } from './zero-phase-split.js'
 import { defaultParams, defineParams, neutralParams, validateParams, type ParamValues } from './params.js'
 
 /** Whole-image parameters. monoBelowHz at its minimum (20 Hz) is off. */
@@ -64,45 +64,66 @@ export function validateStereoWidthParams(params: StereoWidthParams, sampleRateH
 }
 
 /**
- * Applies side gains per band and the mono-below high-pass to stereo audio. Mono input, and neutral
- * parameters (all side gains 0 dB, monoBelowHz = 20), return a copy of the input. The input is not modified.
+ * Arrays `applyStereoWidth` may use instead of new ones: `output` for the result (the input's own arrays
+ * are allowed: in place) and up to two channel-length `scratch` arrays for the band splits.
  */
-export function applyStereoWidth(audio: Audio, params: StereoWidthParams): Audio {
+export interface StereoWidthArrays {
+  output?: Float32Array[]
+  scratch?: Float32Array[]
+}
+
+/**
+ * Applies side gains per band and the mono-below high-pass to stereo audio. Mono input, and neutral
+ * parameters (all side gains 0 dB, monoBelowHz = 20), return a copy of the input. The input is not modified
+ * (unless `arrays.output` are its own).
+ */
+export function applyStereoWidth(audio: Audio, params: StereoWidthParams, arrays: StereoWidthArrays = {}): Audio {
   const { sampleRateHz } = audio
   validateStereoWidthParams(params, sampleRateHz)
   const monoBelow = params.monoBelowHz !== MONO_BELOW_OFF_HZ
   const bandGains = params.bands.some((band) => band.sideGainDb !== 0)
-  if (audio.channels.length < 2 || (!monoBelow && !bandGains)) return { channels: audio.channels.map((c) => c.slice()), sampleRateHz }
+  const output = arrays.output ?? audio.channels.map((c) => new Float32Array(c.length))
+  if (audio.channels.length < 2 || (!monoBelow && !bandGains)) {
+    audio.channels.forEach((input, c) => output[c] !== input && output[c].set(input))
+    return { channels: output, sampleRateHz }
+  }
 
   const [left, right] = audio.channels
   const length = left.length
-  const mid = new Float32Array(length)
-  let side = new Float32Array(length)
+  const scratch = (index: number): Float32Array => arrays.scratch?.[index] ?? new Float32Array(length)
+  const [mid, side] = output
   for (let n = 0; n < length; n++) {
-    mid[n] = 0.5 * (left[n] + right[n])
-    side[n] = 0.5 * (left[n] - right[n])
+    const l = left[n], r = right[n]
+    mid[n] = 0.5 * (l + r)
+    side[n] = 0.5 * (l - r)
   }
   // Zero-phase splits (./zero-phase-split.ts): the side keeps its alignment with the mid, so panning and
   // the image stay intact at every frequency, and the mid is left exactly as it is.
+  const low = scratch(0)
   if (monoBelow) {
-    const low = zeroPhaseLowBand(side, params.monoBelowHz, sampleRateHz)
+    zeroPhaseLowBand(side, params.monoBelowHz, sampleRateHz, low)
     for (let n = 0; n < length; n++) side[n] -= low[n]
   }
+  let shaped = side
   if (bandGains) {
+    // The bands of the side, lowest first: each low band is split off the residual (kept in `side`).
     const sideGains = params.bands.map((band) => dbToGain(band.sideGainDb))
-    const shaped = new Float32Array(length)
-    let b = 0
-    for (const [band] of zeroPhaseBands([side], params.crossoversHz, sampleRateHz)) {
-      const gain = sideGains[b++]
-      for (let n = 0; n < length; n++) shaped[n] += gain * band[n]
-    }
-    side = shaped
+    shaped = scratch(1).fill(0)
+    params.crossoversHz.forEach((cutoffHz, b) => {
+      zeroPhaseLowBand(side, cutoffHz, sampleRateHz, low)
+      const gain = sideGains[b]
+      for (let n = 0; n < length; n++) {
+        side[n] -= low[n]
+        shaped[n] += gain * low[n]
+      }
+    })
+    const gain = sideGains[params.crossoversHz.length]
+    for (let n = 0; n < length; n++) shaped[n] += gain * side[n]
   }
-  const outLeft = new Float32Array(length)
-  const outRight = new Float32Array(length)
   for (let n = 0; n < length; n++) {
-    outLeft[n] = mid[n] + side[n]
-    outRight[n] = mid[n] - side[n]
+    const m = mid[n], s = shaped[n]
+    output[0][n] = m + s
+    output[1][n] = m - s
   }
-  return { channels: [outLeft, outRight], sampleRateHz }
+  return { channels: output, sampleRateHz }
 }

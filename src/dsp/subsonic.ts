@@ -4,7 +4,7 @@
 import type { Audio } from '../audio/audio.js'
 import { highPassCoefficients } from './biquad.js'
 import { defineParams, validateParams, type ParamValues } from './params.js'
-import { forwardBackward } from './zero-phase-split.js'
+import { forwardBackwardChannelsInPlace } from './zero-phase-split.js'
 
 /**
  * The filter is a 2nd-order Butterworth high-pass run forward and backward: zero phase (a minimum-phase
@@ -35,20 +35,25 @@ export type SubsonicParams = ParamValues<typeof SUBSONIC_PARAMS>
  * DC removal: the mean of the whole channel is subtracted before filtering. The high-pass alone has four
  * zeros at DC, but starting from rest it would turn an offset present from the first sample into a step
  * (a thump decaying over ~1/cutoffHz); subtracting the mean first leaves no step to filter.
- * cutoffHz = 0 returns a copy of the input. Mono and stereo; the input is not modified.
+ * cutoffHz = 0 returns a copy of the input. Mono and stereo; the input is not modified. The result is
+ * written into `output` when given (channel arrays of the input's length; they may be the input's own).
  */
-export function applySubsonic(audio: Audio, params: SubsonicParams): Audio {
+export function applySubsonic(audio: Audio, params: SubsonicParams, output?: Float32Array[]): Audio {
   validateParams(SUBSONIC_PARAMS, params, 'subsonic')
   const { sampleRateHz } = audio
-  if (params.cutoffHz === 0) return { channels: audio.channels.map((c) => c.slice()), sampleRateHz }
+  const channels = output ?? audio.channels.map((c) => new Float32Array(c.length))
+  if (params.cutoffHz === 0) {
+    audio.channels.forEach((input, c) => channels[c] !== input && channels[c].set(input))
+    return { channels, sampleRateHz }
+  }
   const highPass = highPassCoefficients(sampleRateHz, params.cutoffHz / ZERO_PHASE_CORNER_RATIO)
-  const centred = audio.channels.map((input) => {
+  audio.channels.forEach((input, c) => {
     let sum = 0
     for (let n = 0; n < input.length; n++) sum += input[n]
     const mean = input.length > 0 ? sum / input.length : 0
-    const output = new Float32Array(input.length)
-    for (let n = 0; n < input.length; n++) output[n] = input[n] - mean
-    return output
+    const centred = channels[c]
+    for (let n = 0; n < input.length; n++) centred[n] = input[n] - mean
   })
-  return { channels: centred.map((channel) => forwardBackward(channel, highPass)), sampleRateHz }
+  forwardBackwardChannelsInPlace(channels, highPass)
+  return { channels, sampleRateHz }
 }

@@ -242,7 +242,7 @@ export interface TruePeakEnvelope {
  * max|x| sum|taps| instead of exact values. It scales linearly with an input gain, so `fitLoudness` computes
  * it once. `storage` (N values) may be supplied.
  */
-export function truePeakEnvelope(audio: Audio, skipBelowLinear = 0, storage = new Float32Array(frameCount(audio))): TruePeakEnvelope {
+export function truePeakEnvelope(audio: Audio, skipBelowLinear = 0, storage: Float32Array = new Float32Array(frameCount(audio))): TruePeakEnvelope {
   const frames = frameCount(audio)
   const reach = INTERPOLATOR_REACH_FRAMES
   const envelope = { frames: storage, before: new Float32Array(reach), after: new Float32Array(reach) }
@@ -358,10 +358,55 @@ export interface TruePeakLimiterResult {
   readonly safetyTrimDb: number
 }
 
-/** Options of `limitTruePeak`: an input gain applied before limiting, and a precomputed `truePeakEnvelope` of the input. */
+/**
+ * Options of `limitTruePeak`: an input gain applied before limiting, a precomputed `truePeakEnvelope` of
+ * the input, and `output`, channel arrays (not the input's) the output is written into instead of new
+ * ones; the envelope may live in the last of them (it is read before the output overwrites it), and a
+ * precomputed first gain curve in the first.
+ */
 export interface TruePeakLimiterOptions {
   readonly inputGainDb?: number
   readonly envelope?: TruePeakEnvelope
+  readonly output?: Float32Array[]
+  /**
+   * `limiterGainCurve` of this envelope and input gain, when the caller has it (it may live in
+   * `output[0]`): saves computing it again. Anything else gives wrong output.
+   */
+  readonly firstGainCurve?: Float32Array
+}
+
+/** The limiter's timing in frames and its gain targets, from its parameters (linear gains). */
+interface LimiterShape {
+  target: number
+  limit: number
+  span: number
+  releaseCoefficient: number
+}
+
+function limiterShape(params: TruePeakLimiterParams, sampleRateHz: number): LimiterShape {
+  return {
+    target: dbToGain(params.ceilingDbtp - GAIN_TARGET_MARGIN_DB),
+    limit: dbToGain(params.ceilingDbtp - VERIFY_MARGIN_DB),
+    span: Math.max(1, Math.round((params.lookaheadMs * sampleRateHz) / 1000)),
+    releaseCoefficient: Math.exp(-1000 / (params.releaseMs * sampleRateHz)),
+  }
+}
+
+function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain: number, storage: Float32Array, corrections?: Map<number, number>): Float32Array {
+  let limited = fillRequiredGain(envelope, inputGain, shape.target, storage)
+  for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
+  if (limited) smoothGainInPlace(storage, shape.span, shape.releaseCoefficient)
+  return storage
+}
+
+/**
+ * The gain curve `limitTruePeak` first applies (before any correction) to audio at `sampleRateHz` with
+ * this `envelope`, times `inputGainDb`, written into `storage`. Its output is float32(x[n] * (inputGain *
+ * gain[n])) wherever it needed no correction (`TruePeakLimiterResult.passes` = 1 means nowhere), so a
+ * loudness search can measure a trial gain without rendering it.
+ */
+export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLimiterParams, sampleRateHz: number, inputGainDb: number, storage: Float32Array): Float32Array {
+  return gainCurveOf(envelope, limiterShape(params, sampleRateHz), dbToGain(inputGainDb), storage)
 }
 
 /**
@@ -377,23 +422,20 @@ export function limitTruePeak(audio: Audio, params: TruePeakLimiterParams, optio
   const inputGain = dbToGain(gainDb)
   const { channels, sampleRateHz } = audio
   const frames = frameCount(audio)
-  const target = dbToGain(params.ceilingDbtp - GAIN_TARGET_MARGIN_DB)
-  const limit = dbToGain(params.ceilingDbtp - VERIFY_MARGIN_DB)
-  const span = Math.max(1, Math.round((params.lookaheadMs * sampleRateHz) / 1000))
-  const releaseCoefficient = Math.exp(-1000 / (params.releaseMs * sampleRateHz))
-  const gainCurve = (env: TruePeakEnvelope, storage: Float32Array, corrections?: Map<number, number>): Float32Array => {
-    let limited = fillRequiredGain(env, inputGain, target, storage)
-    for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
-    if (limited) smoothGainInPlace(storage, span, releaseCoefficient)
-    return storage
-  }
+  const shape = limiterShape(params, sampleRateHz)
+  const { target, limit } = shape
+  const gainCurve = (env: TruePeakEnvelope, storage: Float32Array, corrections?: Map<number, number>): Float32Array => gainCurveOf(env, shape, inputGain, storage, corrections)
   // Fresh arrays cost more in page faults than in arithmetic here, so the first pass works inside the
   // output: the envelope in the last channel, the gain in channel 0 (written last, in place).
-  const output = channels.map(() => new Float32Array(frames))
+  const output = options.output ?? channels.map(() => new Float32Array(frames))
+  if (output.length !== channels.length || output.some((y, c) => y.length !== frames || y === channels[c])) {
+    throw new RangeError(`output must be ${channels.length} arrays of ${frames} frames, apart from the input's`)
+  }
   const last = output.length - 1
   let envelope = options.envelope ?? truePeakEnvelope(audio, target / inputGain, output[last])
   if (envelope.frames.length !== frames) throw new RangeError(`envelope must hold ${frames} frames, got ${envelope.frames.length}`)
-  let gain = gainCurve(envelope, envelope.frames === output[0] ? new Float32Array(frames) : output[0])
+  let gain = options.firstGainCurve ?? gainCurve(envelope, envelope.frames === output[0] ? new Float32Array(frames) : output[0])
+  if (gain.length !== frames) throw new RangeError(`firstGainCurve must hold ${frames} frames, got ${gain.length}`)
   let borrowed = envelope.frames === output[last] || gain === output[0]
 
   const blocks = Math.ceil(frames / VERIFY_BLOCK_FRAMES)

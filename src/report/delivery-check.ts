@@ -55,6 +55,7 @@ export async function deliveryCheck(
 ): Promise<{ lines: DeliveryCheckLine[]; loudness: LoudnessMeasurement }> {
   // The loudness stage has just measured the master with this same meter: reuse it when given.
   const loudness = measured ?? measureLoudness(master)
+  const clipped = countClipped(master)
   const lines: DeliveryCheckLine[] = [
     {
       check: target.reachable ? 'integrated loudness on target' : 'integrated loudness on target (target not reachable: see warnings)',
@@ -63,7 +64,7 @@ export async function deliveryCheck(
       limit: `${target.integratedLufs.toFixed(1)} +- ${LOUDNESS_TOLERANCE_LU} LUFS`,
     },
     { check: 'true peak at or below the ceiling', pass: !(loudness.truePeakDbtp > target.ceilingDbtp), measured: Number.isFinite(loudness.truePeakDbtp) ? loudness.truePeakDbtp : null, limit: `<= ${target.ceilingDbtp} dBTP` },
-    { check: 'no clipped samples', pass: countClipped(master) === 0, measured: countClipped(master), limit: '0 samples at full scale' },
+    { check: 'no clipped samples', pass: clipped === 0, measured: clipped, limit: '0 samples at full scale' },
     { check: 'length equals the mix', pass: frameCount(master) === expectedFrames, measured: frameCount(master), limit: `${expectedFrames} frames` },
   ]
   if (target.deliveredLossy) {

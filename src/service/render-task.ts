@@ -86,7 +86,7 @@ async function analysedInputs(task: RenderTask, mix: Audio, onProgress: (fractio
   for (const reference of task.request.references) {
     references.push({ name: reference.name, weight: reference.weight, audio: await decodeInput(task.jobDir, reference.file, reference.name) })
   }
-  const analysed = analyseInputs({ mixName: task.request.mix.name, mix, references }, onProgress)
+  const analysed = await analyseInputs({ mixName: task.request.mix.name, mix, references }, onProgress)
   writeFileAtomic(path, serialize(analysed))
   return { analysed, reference: references[0]?.audio ?? null }
 }

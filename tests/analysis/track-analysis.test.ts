@@ -96,7 +96,7 @@ describe('analyzeTrack', () => {
     expect(json.loudness.integratedLufs).toBeNull()
     expect(json.loudness.loudnessRangeLu).toBeNull()
     expect(JSON.stringify(json)).not.toContain('NaN')
-    expect(a.meyda.framesAnalysed).toBe(0)
+    expect(a.meyda?.framesAnalysed).toBe(0)
   })
 
   it('handles mono, keeps the input untouched, and is deterministic', () => {

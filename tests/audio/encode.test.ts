@@ -9,6 +9,7 @@ import type { Audio } from '../../src/audio/audio.js'
 import { decodeAudio, decodeFile } from '../../src/audio/decode.js'
 import { encodeAudio, mp3SampleRateFor, writeAudioFile } from '../../src/audio/encode.js'
 import { OUTPUT_FORMATS } from '../../src/audio/formats.js'
+import { wavPieces, writeWav, type WavSamples } from '../../src/audio/wav-write.js'
 import { errorCodeOf, firstDifference, makeTempDir, run, sine, skipNote, TOOLS } from './support.js'
 
 const RATE_HZ = 44100
@@ -210,5 +211,49 @@ describe(`our files as ffprobe reads them${skipNote('ffmpeg')}`, () => {
     if (expected[format].bits) expect(Number(stream.bits_per_raw_sample)).toBe(expected[format].bits)
     // a full decode by ffmpeg must succeed without errors
     run('ffmpeg', ['-v', 'error', '-xerror', '-i', path, '-f', 'null', '-'])
+  })
+})
+
+describe('wavPieces', () => {
+  it('joined, are the bytes of writeWav, for every WAV sample format and an odd data size', () => {
+    const left = Float32Array.from({ length: 1001 }, (_, n) => Math.sin(n / 7) * 0.9)
+    const right = left.map((x) => -x / 2)
+    const codes = [left, right].map((c) => Int32Array.from(c, (x) => Math.round(x * 32767)))
+    const cases: WavSamples[] = [
+      { sampleFormat: 'rounded24', channels: [left, right] },
+      { sampleFormat: 'float', channels: [left, right] },
+      { sampleFormat: 'int', bitsPerSample: 16, channels: codes },
+      { sampleFormat: 'int', bitsPerSample: 24, channels: [codes[0]] },
+    ]
+    for (const samples of cases) {
+      const whole = writeWav(samples, 44100)
+      // Each piece is copied before the next is asked for: the buffer is reused.
+      const pieces: Uint8Array[] = []
+      for (const piece of wavPieces(samples, 44100, 64)) pieces.push(piece.slice())
+      expect(Buffer.concat(pieces)).toEqual(Buffer.from(whole))
+    }
+    // 24-bit mono of 1001 frames: 3003 data bytes, padded to an even chunk
+    expect(writeWav(cases[3], 44100).length % 2).toBe(0)
+  })
+})
+
+describe('decodeFile of a plain WAV (read piece by piece)', () => {
+  it('gives the samples decodeAudio finds in the whole file, over several pieces, with a chunk before the data', async () => {
+    const dir = makeTempDir()
+    const frames = 150001
+    const left = Float32Array.from({ length: frames }, (_, n) => Math.round(Math.sin(n / 11) * 2 ** 22) / 2 ** 23)
+    const audio: Audio = { channels: [left, left.map((x) => 0 - x)], sampleRateHz: RATE_HZ } // 0 - x: no -0, which decodes as 0
+    const wav = writeWav({ sampleFormat: 'rounded24', channels: audio.channels }, RATE_HZ)
+    // A LIST chunk between 'fmt ' and 'data', as many writers add.
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([4, 0, 0, 0]), Buffer.from('INFO')])
+    const withList = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36)])
+    withList.writeUInt32LE(withList.length - 8, 4)
+    for (const [name, bytes] of [['plain.wav', wav], ['list.wav', withList]] as const) {
+      const path = join(dir.path, name)
+      writeFileSync(path, bytes)
+      const fromFile = await decodeFile(path)
+      expect(fromFile.channels).toEqual((await decodeAudio(new Uint8Array(bytes), path)).channels)
+      expect(fromFile.channels).toEqual(audio.channels)
+    }
   })
 })

@@ -4,7 +4,7 @@ import { decodeFile } from '../../src/audio/decode.js'
 import { truePeak } from '../../src/analysis/loudness/index.js'
 import { defaultParams } from '../../src/dsp/params.js'
 import {
-  GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, applyTruePeakLimiter, limitTruePeak, truePeakEnvelope, type TruePeakLimiterParams,
+  GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, applyTruePeakLimiter, limitTruePeak, limiterGainCurve, truePeakEnvelope, type TruePeakLimiterParams,
 } from '../../src/dsp/true-peak-limiter.js'
 import { RefmasterError } from '../../src/errors.js'
 import { dbToGain, gainToDb } from '../../src/units/db.js'
@@ -233,6 +233,30 @@ describe('true-peak limiter: envelope, parameters, long input', () => {
       expect(sameSamples(reused.audio.channels, direct.audio.channels)).toBe(true)
       expect(reused.maxGainReductionDb).toBe(direct.maxGainReductionDb)
     }
+  })
+
+  it('writes into given output arrays, envelope borrowed from the last, with the same bits as new arrays', async () => {
+    const music = await excerpt(DEV_EXCERPTS[1])
+    const frames = music.channels[0].length
+    const output = music.channels.map(() => new Float32Array(frames).fill(7))
+    const envelope = truePeakEnvelope(music, 0, output[1])
+    const direct = limitTruePeak(music, DEFAULTS, { inputGainDb: 6 })
+    const into = limitTruePeak(music, DEFAULTS, { inputGainDb: 6, envelope, output })
+    expect(into.audio.channels[0]).toBe(output[0])
+    expect(sameSamples(into.audio.channels, direct.audio.channels)).toBe(true)
+    expect(() => limitTruePeak(music, DEFAULTS, { output: music.channels })).toThrow(RangeError)
+  })
+
+  it('limiterGainCurve is the first pass: the output is float32(x * inputGain * gain) where no correction was needed', async () => {
+    const music = await excerpt(DEV_EXCERPTS[2])
+    const envelope = truePeakEnvelope(music)
+    const inputGainDb = 6
+    const result = limitTruePeak(music, DEFAULTS, { inputGainDb, envelope })
+    expect(result.passes).toBe(1)
+    const gain = limiterGainCurve(envelope, DEFAULTS, music.sampleRateHz, inputGainDb, new Float32Array(music.channels[0].length))
+    const expected = music.channels.map((x) => x.map((value, n) => value * (dbToGain(inputGainDb) * gain[n])))
+    expect(sameSamples(result.audio.channels, expected)).toBe(true)
+    expect(gain.reduce((a, b) => Math.min(a, b), 1)).toBeLessThan(1)
   })
 
   it('holds the ceiling on 4 minutes of stereo music pushed +6 dB (its speed is in npm run bench)', async () => {

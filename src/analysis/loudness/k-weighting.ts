@@ -42,43 +42,95 @@ export function kWeightingCoefficients(sampleRateHz: number): { shelf: BiquadCoe
 }
 
 /**
+ * A gain applied to the channels before measuring: sample n of each channel is measured as
+ * float32(x[n] * (scale * curve[n])), exactly the value a Float32Array holding the gained signal would
+ * store (the true-peak limiter writes its output so), without that signal existing as a whole.
+ */
+export interface SampleGain {
+  readonly curve: Float32Array
+  readonly scale: number
+}
+
+/** Samples per interval of the gained copy `accumulateKWeightedEnergy` measures (longer intervals run in pieces). */
+const GAINED_PIECE_FRAMES = 1024
+
+/**
  * K-weights each channel and adds the squared output of each interval, summed over the channels (all
  * weights 1, BS.1770-4 table 3 for mono, left and right), to `sums`: interval i covers samples
- * [boundaries[i], boundaries[i+1]). Two channels run in one loop: each IIR recursion is bound by its
- * own latency, so interleaving two independent ones nearly halves the time. Nothing is allocated per
- * sample and the input is not modified.
+ * [boundaries[i], boundaries[i+1]). With `gain`, the gained channels are measured (`SampleGain`). Nothing
+ * is allocated per sample and the input is not modified.
  */
 export function accumulateKWeightedEnergy(
   channels: Float32Array[],
   sampleRateHz: number,
   boundaries: Int32Array,
   sums: Float64Array,
+  gain?: SampleGain,
 ): void {
-  const { shelf, highpass } = kWeightingCoefficients(sampleRateHz)
-  const { b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2 } = shelf
-  const { b0: hb0, b1: hb1, b2: hb2, a1: ha1, a2: ha2 } = highpass
+  const filter = kWeightingFilter(sampleRateHz)
   const left = channels[0]
   // A mono track runs the second lane on silence, which costs little and keeps one loop.
   const right = channels.length > 1 ? channels[1] : new Float32Array(left.length)
-  // Direct form I state of both stages, per lane (a: left, b: right). s1/s2 are both the shelf's
-  // output history and the high-pass stage's input history.
-  let ax1 = 0, ax2 = 0, as1 = 0, as2 = 0, ay1 = 0, ay2 = 0
-  let bx1 = 0, bx2 = 0, bs1 = 0, bs2 = 0, by1 = 0, by2 = 0
   const intervals = boundaries.length - 1
-  for (let interval = 0; interval < intervals; interval++) {
-    const end = boundaries[interval + 1]
-    let energy = 0
-    for (let n = boundaries[interval]; n < end; n++) {
-      const ax = left[n]
-      const bx = right[n]
-      const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
-      const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
-      const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2
-      const by = hb0 * bs + hb1 * bs1 + hb2 * bs2 - ha1 * by1 - ha2 * by2
-      ax2 = ax1; ax1 = ax; as2 = as1; as1 = as; ay2 = ay1; ay1 = ay
-      bx2 = bx1; bx1 = bx; bs2 = bs1; bs1 = bs; by2 = by1; by1 = by
-      energy += ay * ay + by * by
-    }
-    sums[interval] += energy
+  if (!gain) {
+    for (let interval = 0; interval < intervals; interval++) sums[interval] += filterLanes(filter, left, right, boundaries[interval], boundaries[interval + 1])
+    return
   }
+  const { curve, scale } = gain
+  const gainedLeft = new Float32Array(GAINED_PIECE_FRAMES)
+  const gainedRight = new Float32Array(GAINED_PIECE_FRAMES)
+  for (let interval = 0; interval < intervals; interval++) {
+    for (let from = boundaries[interval], end = boundaries[interval + 1]; from < end; from += GAINED_PIECE_FRAMES) {
+      const count = Math.min(GAINED_PIECE_FRAMES, end - from)
+      for (let i = 0; i < count; i++) {
+        const g = scale * curve[from + i]
+        gainedLeft[i] = left[from + i] * g
+        gainedRight[i] = right[from + i] * g
+      }
+      sums[interval] += filterLanes(filter, gainedLeft, gainedRight, 0, count)
+    }
+  }
+}
+
+/** Both K-weighting stages' coefficients and the Direct form I state of two lanes, carried between intervals. */
+interface KWeightingFilter {
+  readonly coefficients: Float64Array
+  /** Per lane (left, right): x1, x2, s1, s2, y1, y2. s1/s2 are both the shelf's output history and the high-pass stage's input history. */
+  readonly state: Float64Array
+}
+
+function kWeightingFilter(sampleRateHz: number): KWeightingFilter {
+  const { shelf, highpass } = kWeightingCoefficients(sampleRateHz)
+  return {
+    coefficients: Float64Array.of(shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2, highpass.b0, highpass.b1, highpass.b2, highpass.a1, highpass.a2),
+    state: new Float64Array(12),
+  }
+}
+
+/**
+ * K-weights samples [from, to) of two lanes, continuing from the filter's state, and returns the sum of
+ * both lanes' squared outputs. Two lanes run in one loop: each IIR recursion is bound by its own latency,
+ * so interleaving two independent ones nearly halves the time.
+ */
+function filterLanes(filter: KWeightingFilter, left: Float32Array, right: Float32Array, from: number, to: number): number {
+  const { coefficients: k, state } = filter
+  const sb0 = k[0], sb1 = k[1], sb2 = k[2], sa1 = k[3], sa2 = k[4]
+  const hb0 = k[5], hb1 = k[6], hb2 = k[7], ha1 = k[8], ha2 = k[9]
+  let ax1 = state[0], ax2 = state[1], as1 = state[2], as2 = state[3], ay1 = state[4], ay2 = state[5]
+  let bx1 = state[6], bx2 = state[7], bs1 = state[8], bs2 = state[9], by1 = state[10], by2 = state[11]
+  let energy = 0
+  for (let n = from; n < to; n++) {
+    const ax = left[n]
+    const bx = right[n]
+    const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
+    const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
+    const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2
+    const by = hb0 * bs + hb1 * bs1 + hb2 * bs2 - ha1 * by1 - ha2 * by2
+    ax2 = ax1; ax1 = ax; as2 = as1; as1 = as; ay2 = ay1; ay1 = ay
+    bx2 = bx1; bx1 = bx; bs2 = bs1; bs1 = bs; by2 = by1; by1 = by
+    energy += ay * ay + by * by
+  }
+  state[0] = ax1; state[1] = ax2; state[2] = as1; state[3] = as2; state[4] = ay1; state[5] = ay2
+  state[6] = bx1; state[7] = bx2; state[8] = bs1; state[9] = bs2; state[10] = by1; state[11] = by2
+  return energy
 }

@@ -1,7 +1,7 @@
 import type { Audio } from '../../audio/audio.js'
 import { frameCount } from '../../audio/audio.js'
 import { gainToDb, powerToDb } from '../../units/db.js'
-import { accumulateKWeightedEnergy } from './k-weighting.js'
+import { accumulateKWeightedEnergy, type SampleGain } from './k-weighting.js'
 import { samplePeak, truePeak } from './true-peak.js'
 import type { LoudnessMeasurement } from './types.js'
 
@@ -126,26 +126,31 @@ export function loudnessRangeFromShortTerm(shortTermMeanSquares: Float64Array): 
   return { rangeLu: highLufs - lowLufs, lowLufs, highLufs }
 }
 
-/**
- * Measures `audio` per ITU-R BS.1770-4 and EBU Tech 3341/3342: integrated, momentary and short-term
- * loudness, loudness range, true peak and sample peak. Channel weights are 1 (mono or left/right).
- */
-export function measureLoudness(audio: Audio): LoudnessMeasurement {
-  const { sampleRateHz } = audio
-  const boundaries = tickBoundaries(frameCount(audio), sampleRateHz)
-  const ticks = boundaries.length - 1
-  const tickEnergy = new Float64Array(ticks)
-  accumulateKWeightedEnergy(audio.channels, sampleRateHz, boundaries, tickEnergy)
-  const prefix = new Float64Array(ticks + 1)
-  for (let i = 0; i < ticks; i++) prefix[i + 1] = prefix[i] + tickEnergy[i]
+/** K-weighted energy of each 10 ms tick, summed over the channels, and where the ticks start (samples). */
+export interface TickEnergies {
+  boundaries: Int32Array
+  energy: Float64Array
+}
 
+/** The meter's first pass over `audio` (optionally gained, see `SampleGain`): K-weighted energy per tick. */
+export function kWeightedTicks(audio: Audio, gain?: SampleGain): TickEnergies {
+  const boundaries = tickBoundaries(frameCount(audio), audio.sampleRateHz)
+  const energy = new Float64Array(boundaries.length - 1)
+  accumulateKWeightedEnergy(audio.channels, audio.sampleRateHz, boundaries, energy, gain)
+  return { boundaries, energy }
+}
+
+/** The loudness levels of a measurement (everything but the peaks), from the tick energies. */
+export type LoudnessLevels = Omit<LoudnessMeasurement, 'truePeakDbtp' | 'samplePeakDbfs' | 'channelTruePeakDbtp'>
+
+/** Integrated, momentary and short-term loudness and the loudness range from the tick energies. */
+export function loudnessFromTicks({ boundaries, energy }: TickEnergies): LoudnessLevels {
+  const ticks = energy.length
+  const prefix = new Float64Array(ticks + 1)
+  for (let i = 0; i < ticks; i++) prefix[i + 1] = prefix[i] + energy[i]
   const momentaryBlocks = windowMeanSquares(prefix, boundaries, TICKS_PER_MOMENTARY, TICKS_PER_STEP)
   const shortTermBlocks = windowMeanSquares(prefix, boundaries, TICKS_PER_SHORT_TERM, TICKS_PER_STEP)
   const range = loudnessRangeFromShortTerm(shortTermBlocks)
-  const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
-  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
-  const samplePeakLinear = Math.max(0, ...channelSamplePeaks)
-
   return {
     integratedLufs: integratedFromBlocks(momentaryBlocks),
     momentaryMaxLufs: maxLoudness(windowMeanSquares(prefix, boundaries, TICKS_PER_MOMENTARY, 1)),
@@ -153,10 +158,23 @@ export function measureLoudness(audio: Audio): LoudnessMeasurement {
     loudnessRangeLu: range.rangeLu,
     loudnessRangeLowLufs: range.lowLufs,
     loudnessRangeHighLufs: range.highLufs,
-    truePeakDbtp: gainToDb(Math.max(0, ...channelPeaks)),
-    samplePeakDbfs: gainToDb(samplePeakLinear),
-    channelTruePeakDbtp: channelPeaks.map(gainToDb),
     shortTermLufs: shortTermBlocks.map(loudnessOf),
     momentaryLufs: momentaryBlocks.map(loudnessOf),
+  }
+}
+
+/**
+ * Measures `audio` per ITU-R BS.1770-4 and EBU Tech 3341/3342: integrated, momentary and short-term
+ * loudness, loudness range, true peak and sample peak. Channel weights are 1 (mono or left/right).
+ * `ticks`, when the caller has them (`kWeightedTicks` of this same audio), save the K-weighting pass.
+ */
+export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio)): LoudnessMeasurement {
+  const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
+  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
+  return {
+    ...loudnessFromTicks(ticks),
+    truePeakDbtp: gainToDb(Math.max(0, ...channelPeaks)),
+    samplePeakDbfs: gainToDb(Math.max(0, ...channelSamplePeaks)),
+    channelTruePeakDbtp: channelPeaks.map(gainToDb),
   }
 }

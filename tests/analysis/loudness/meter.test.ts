@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { kWeightingCoefficients, measureLoudness } from '../../../src/analysis/loudness/index.js'
-import { percentileIndex } from '../../../src/analysis/loudness/meter.js'
+import { kWeightedTicks, loudnessFromTicks, percentileIndex } from '../../../src/analysis/loudness/meter.js'
 import { concat, fade, noise, sine, stereo } from '../../helpers/signals.js'
 
 describe('K-weighting', () => {
@@ -28,6 +28,27 @@ describe('K-weighting', () => {
     const at = (hz: number) => measureLoudness(stereo(sine(rate, 5, -20, hz), rate)).integratedLufs
     expect(at(100)).toBeLessThan(at(1000))
     expect(at(4000)).toBeGreaterThan(at(1000) + 2)
+  })
+})
+
+describe('tick energies', () => {
+  it('measure a gained signal (SampleGain) exactly as the gained Float32Array, without making it', () => {
+    const rate = 44100
+    const audio = { channels: [noise(rate * 5, 0.3, 3), noise(rate * 5, 0.2, 4)], sampleRateHz: rate }
+    const curve = Float32Array.from({ length: rate * 5 }, (_, n) => 0.5 + 0.5 * Math.cos(n / 3000))
+    const scale = 1.7
+    const gained = { channels: audio.channels.map((x) => x.map((value, n) => value * (scale * curve[n]))), sampleRateHz: rate }
+    expect(kWeightedTicks(audio, { curve, scale }).energy).toEqual(kWeightedTicks(gained).energy)
+  })
+
+  it('give the levels of measureLoudness; a doubled signal measures 6.02 LU louder', () => {
+    const rate = 48000
+    const audio = stereo(concat(noise(rate * 4, 0.1, 7), sine(rate, 4, -12, 500)), rate)
+    const { truePeakDbtp, samplePeakDbfs, channelTruePeakDbtp, ...levels } = measureLoudness(audio)
+    expect(loudnessFromTicks(kWeightedTicks(audio))).toEqual(levels)
+    const doubled = loudnessFromTicks(kWeightedTicks(audio, { curve: new Float32Array(rate * 8).fill(1), scale: 2 }))
+    expect(doubled.integratedLufs - levels.integratedLufs).toBeCloseTo(20 * Math.log10(2), 6)
+    expect([truePeakDbtp, samplePeakDbfs, channelTruePeakDbtp.length]).toEqual([measureLoudness(audio).truePeakDbtp, measureLoudness(audio).samplePeakDbfs, 2])
   })
 })
 

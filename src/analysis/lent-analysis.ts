@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Audio } from '../audio/audio.js'
+import type { AnalysisReply, AnalysisRequest } from './analysis-worker.js'
+import { analyzeTrack, type AnalysisOptions, type TrackAnalysis } from './track-analysis.js'
+
+/** The worker's compiled module; absent when the sources run untranspiled (tests), which analyse in their own thread. */
+const WORKER_URL = new URL('./analysis-worker.js', import.meta.url)
+
+/**
+ * Whether `audio`'s sample buffers can be moved to another thread and back: each channel owns a whole,
+ * unshared ArrayBuffer of its own that none of `others` uses.
+ */
+function canLend(audio: Audio, others: readonly Float32Array[]): boolean {
+  const buffers = audio.channels.map((channel) => channel.buffer)
+  return (
+    audio.channels.every((channel) => channel.buffer instanceof ArrayBuffer && channel.byteOffset === 0 && channel.byteLength === channel.buffer.byteLength) &&
+    new Set(buffers).size === buffers.length &&
+    others.every((other) => !buffers.includes(other.buffer))
+  )
+}
+
+/**
+ * `analyzeTrack(audio, undefined, options)` on a worker thread, so that the caller's thread can analyse
+ * another track meanwhile (mastering analyses the mix and its references in parallel). The sample
+ * buffers are lent to the worker (moved, not copied: copying would cost more than the analysis saves)
+ * and come back in new Float32Array objects, which replace the old ones in `audio.channels`: the samples
+ * are unchanged, but the old channel objects are left empty, and until the promise settles `audio` must
+ * not be read. Audio whose buffers cannot be lent (shared with `keep`, views into a larger buffer) is
+ * analysed in this thread, as is everything when the worker module is not built.
+ */
+export async function analyzeTrackLent(audio: Audio, options: AnalysisOptions, keep: readonly Float32Array[]): Promise<TrackAnalysis> {
+  if (!canLend(audio, keep) || !existsSync(fileURLToPath(WORKER_URL))) return analyzeTrack(audio, undefined, options)
+  const worker = new Worker(WORKER_URL)
+  try {
+    const reply = await new Promise<AnalysisReply>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+      worker.once('exit', (code) => reject(new Error(`the analysis worker stopped (exit code ${code}) without a reply`)))
+      const request: AnalysisRequest = { channels: audio.channels, sampleRateHz: audio.sampleRateHz, options }
+      worker.postMessage(request, audio.channels.map((channel) => channel.buffer as ArrayBuffer))
+    })
+    audio.channels.splice(0, audio.channels.length, ...reply.channels)
+    return reply.analysis ?? analyzeTrack(audio, undefined, options)
+  } finally {
+    await worker.terminate()
+  }
+}
