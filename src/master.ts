@@ -8,6 +8,7 @@ import { renderChain } from './chain/apply.js'
 import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
 import { validateChainSettings, type ChainSettings } from './chain/settings.js'
 import { resolveStrengths, type Strengths } from './chain/strengths.js'
+import { matchLoudness, type LoudnessMatch } from './chain/loudness-match.js'
 import { blendProfiles, profileOf, type TargetProfile } from './chain/target-profile.js'
 import { RefmasterError } from './errors.js'
 import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
@@ -62,11 +63,12 @@ export interface MasterResult {
 export type MasterProgress = (fraction: number, stage: string) => void
 
 /**
- * The loudness a "reference" target aims at: the reference's integrated loudness. (The ceiling and the
- * limiter's budget decide whether it can be reached; the report says when not.)
+ * The loudness and true peak a "reference" target aims at (loudness-match.ts): between the reference's
+ * integrated loudness and the level that puts the master's peaks where the reference's are. (The ceiling
+ * and the limiter's budget decide whether it can be reached; the report says when not.)
  */
-export function referenceLoudnessLufs(target: TargetProfile): number {
-  return target.integratedLufs
+export function referenceLoudnessLufs(target: TargetProfile, mix: TrackAnalysis, ceilingDbtp: number): LoudnessMatch {
+  return matchLoudness(mix.loudness, target, ceilingDbtp)
 }
 
 /**
@@ -109,7 +111,8 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 
   onProgress(0.45, 'choosing the settings')
-  const targetLufs = playback.integratedLufs ?? referenceLoudnessLufs(profile!)
+  const loudnessMatch = playback.integratedLufs === null ? referenceLoudnessLufs(profile!, mixAnalysis, playback.truePeakCeilingDbtp) : null
+  const targetLufs = playback.integratedLufs ?? loudnessMatch!.targetLufs
   let settings: ChainSettings
   let reasons: Reason[]
   if (request.recipe) {
@@ -122,7 +125,10 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
   }
 
-  if (!request.recipe && playback.integratedLufs === null) settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+  if (!request.recipe && loudnessMatch) {
+    settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+    settings.limiter.ceilingDbtp = loudnessMatch.peakDbtp
+  }
 
   onProgress(0.5, 'rendering')
   const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage))
