@@ -77,6 +77,12 @@ export function referenceLoudnessLufs(target: TargetProfile, mix: TrackAnalysis,
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 
+/**
+ * Without a reference nothing says the mix's DC offset and infrasonic content belong to the sound: the
+ * subsonic stage removes them below this corner (Hz), the usual mastering practice.
+ */
+export const NO_REFERENCE_SUBSONIC_CUTOFF_HZ = 20
+
 /** Analyses a reference at the mix's sample rate (DESIGN.md: resampled for analysis only). */
 function analyzeReference(reference: ReferenceInput, sampleRateHz: number): TrackAnalysis {
   const audio = reference.audio.sampleRateHz === sampleRateHz ? reference.audio : resample(reference.audio, sampleRateHz)
@@ -123,6 +129,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
   } else {
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
+    settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
 
   if (!request.recipe && loudnessMatch) {

@@ -41,6 +41,13 @@ export const ANALYTIC_DEFAULTS = {
   attackMs: [30, 20, 10, 5],
   releaseMs: [250, 200, 150, 100],
   kneeDb: 6,
+  /**
+   * Corner of the subsonic high-pass and DC removal when matching a reference (Hz; 0 = off). Off: the
+   * reference carries its own DC offset and infrasonic content (many masters do; on the dev set it is up to
+   * two thirds of some goals' mid energy), and removing the mix's moves its side/mid energy ratio far from
+   * the reference's (ambient-08: -14.5 dB to -3.6 dB) for no gain in the audible bands.
+   */
+  subsonicCutoffHz: 0,
 }
 
 const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
@@ -71,7 +78,7 @@ export function analyticSettings(
   const settings = neutralChainSettings(targetLufs, playback.truePeakCeilingDbtp)
   const reasons: Reason[] = []
 
-  settings.subsonic = { cutoffHz: 20 }
+  settings.subsonic = { cutoffHz: d.subsonicCutoffHz }
   const curve = matchingEqCurve(mix.spectrum.fine, target.fine)
   settings.matchingEq = { strength: eqStrength, curve }
   reasons.push(...eqReasons(curve, eqStrength, targetName))
