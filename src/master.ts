@@ -8,7 +8,6 @@ import { renderChain } from './chain/apply.js'
 import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
 import { validateChainSettings, type ChainSettings } from './chain/settings.js'
 import { resolveStrengths, type Strengths } from './chain/strengths.js'
-import { matchLoudness, type LoudnessMatch } from './chain/loudness-match.js'
 import { blendProfiles, profileOf, type TargetProfile } from './chain/target-profile.js'
 import { RefmasterError } from './errors.js'
 import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
@@ -63,15 +62,6 @@ export interface MasterResult {
 export type MasterProgress = (fraction: number, stage: string) => void
 
 /**
- * The loudness and true peak a "reference" target aims at (loudness-match.ts): between the reference's
- * integrated loudness and the level that puts the master's peaks where the reference's are. (The ceiling
- * and the limiter's budget decide whether it can be reached; the report says when not.)
- */
-export function referenceLoudnessLufs(target: TargetProfile, mix: TrackAnalysis, ceilingDbtp: number): LoudnessMatch {
-  return matchLoudness(mix.loudness, target, ceilingDbtp)
-}
-
-/**
  * Peak reduction the limiter may spend to reach a reference's loudness (dB): the reference itself shows
  * that this density is the sound asked for, so the budget is wider than for a fixed platform target.
  */
@@ -117,8 +107,8 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 
   onProgress(0.45, 'choosing the settings')
-  const loudnessMatch = playback.integratedLufs === null ? referenceLoudnessLufs(profile!, mixAnalysis, playback.truePeakCeilingDbtp) : null
-  const targetLufs = playback.integratedLufs ?? loudnessMatch!.targetLufs
+  // "reference": the loudness stage matches the reference's levels (loudness-match.ts); this is their anchor.
+  const targetLufs = playback.integratedLufs ?? profile!.integratedLufs
   let settings: ChainSettings
   let reasons: Reason[]
   if (request.recipe) {
@@ -132,9 +122,9 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
 
-  if (!request.recipe && loudnessMatch) {
+  if (!request.recipe && playback.integratedLufs === null && profile) {
     settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
-    settings.limiter.ceilingDbtp = loudnessMatch.peakDbtp
+    settings.loudness.reference = { integratedLufs: profile.integratedLufs, truePeakDbtp: profile.truePeakDbtp, plrDb: profile.plrDb }
   }
 
   onProgress(0.5, 'rendering')
@@ -142,13 +132,14 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   warnings.push(...rendered.loudness.warnings)
   reasons.push({
     stage: 'loudness',
-    text: `gain ${rendered.loudness.inputGainDb >= 0 ? '+' : ''}${rendered.loudness.inputGainDb.toFixed(1)} dB into the true-peak limiter (ceiling ${settings.limiter.ceilingDbtp} dBTP, at most ${rendered.loudness.maxGainReductionDb.toFixed(1)} dB of peak reduction) to reach ${settings.loudness.targetLufs.toFixed(1)} LUFS for ${playback.label}`,
+    text: `gain ${rendered.loudness.inputGainDb >= 0 ? '+' : ''}${rendered.loudness.inputGainDb.toFixed(1)} dB into the true-peak limiter (ceiling ${rendered.loudness.ceilingDbtp.toFixed(1)} dBTP, at most ${rendered.loudness.maxGainReductionDb.toFixed(1)} dB of peak reduction) to reach ${rendered.loudness.targetLufs.toFixed(1)} LUFS for ${playback.label}` +
+      (settings.loudness.reference ? ` (between the reference's ${settings.loudness.reference.integratedLufs.toFixed(1)} LUFS and the level that puts the master's peaks where the reference's are, ${settings.loudness.reference.truePeakDbtp.toFixed(1)} dBTP, under the ${settings.limiter.ceilingDbtp} dBTP ceiling)` : ''),
   })
 
   onProgress(0.85, 'delivery check')
   const check = await deliveryCheck(rendered.audio, frameCount(request.mix), {
-    integratedLufs: settings.loudness.targetLufs,
-    ceilingDbtp: settings.limiter.ceilingDbtp,
+    integratedLufs: rendered.loudness.targetLufs,
+    ceilingDbtp: rendered.loudness.ceilingDbtp,
     deliveredLossy: playback.deliveredLossy && !request.skipCodecCheck,
     reachable: rendered.loudness.reachable,
   }, rendered.loudness.measurement)
@@ -160,7 +151,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     report: {
       input: { name: request.mixName, sampleRateHz: request.mix.sampleRateHz, channelCount: request.mix.channels.length, frames: frameCount(request.mix), durationSeconds: durationSeconds(request.mix) },
       references: references.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.audio.sampleRateHz, durationSeconds: durationSeconds(r.audio) })),
-      target: { ...playback, resolvedLufs: settings.loudness.targetLufs, reachable: rendered.loudness.reachable },
+      target: { ...playback, resolvedLufs: rendered.loudness.targetLufs, reachable: rendered.loudness.reachable },
       strengths,
       settings,
       reasons,

@@ -26,8 +26,13 @@ export const ANALYTIC_DEFAULTS = {
    * whole-track ratio much less.
    */
   bandWidthShare: 0.3,
-  /** Share of the range-matching compression ratio applied at strength 1 (the limiter adds density too). */
-  compressionTrust: 0.3,
+  /**
+   * Share of the range-matching compression ratio applied at strength 1 (the limiter adds density too).
+   * Dev set, 40 excerpts, 0.3 -> 0.15: tonal-balance error 1.230 -> 1.187 (match) and 3.79 -> 3.74
+   * (cross), PLR unchanged, loudness range 0.798 -> 0.803 LU (match): the compressor's band gains tilt
+   * the tonal balance more than they help the dynamics.
+   */
+  compressionTrust: 0.15,
   /**
    * Largest width change followed (dB of side): a mix's width is rarely off by more, while whole
    * sections of music differ by far more (a wide chorus after a narrow verse).

@@ -51,11 +51,19 @@ export interface FitLoudnessOptions {
   maxLimiterReductionDb?: number
   /** The limiter's other parameters (look-ahead, release); defaults otherwise. */
   limiter?: Partial<TruePeakLimiterParams>
+  /**
+   * Chooses the target and ceiling from the input's own measurement (the meter's reading of what the chain
+   * delivers to this stage), replacing `targetLufs` and `ceilingDbtp`; the result reports what was used.
+   */
+  resolveTarget?: (input: LoudnessMeasurement) => { targetLufs: number; ceilingDbtp: number }
 }
 
 /** The master and what the loudness stage did to reach it. */
 export interface LoudnessFit {
   audio: Audio
+  /** The target and ceiling the stage aimed at (as given, or as `resolveTarget` chose them). */
+  targetLufs: number
+  ceilingDbtp: number
   /** Gain applied before the limiter (dB). */
   inputGainDb: number
   /** Integrated loudness of the master (LUFS, our BS.1770 meter). */
@@ -100,12 +108,13 @@ function checkRange(value: number, range: { min: number; max: number }, name: st
  */
 export function fitLoudness(audio: Audio, options: FitLoudnessOptions): LoudnessFit {
   assertProcessable(audio, 'loudness stage input')
+  const input = measureLoudness(audio)
+  options = options.resolveTarget ? { ...options, ...options.resolveTarget(input) } : options
   const { targetLufs, ceilingDbtp } = options
   const maxReductionDb = options.maxLimiterReductionDb ?? DEFAULT_MAX_LIMITER_REDUCTION_DB
   checkRange(targetLufs, TARGET_LUFS_RANGE, 'targetLufs', 'LUFS')
   checkRange(maxReductionDb, MAX_LIMITER_REDUCTION_RANGE_DB, 'maxLimiterReductionDb', 'dB')
   const params = validateParams(TRUE_PEAK_LIMITER_PARAMS, { ...defaultParams(TRUE_PEAK_LIMITER_PARAMS), ...options.limiter, ceilingDbtp }, 'limiter')
-  const input = measureLoudness(audio)
   const warnings: string[] = []
 
   if (!(input.integratedLufs > ABSOLUTE_GATE_LUFS)) {
@@ -115,7 +124,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
       `input is silent or nearly so (integrated loudness ${fmt(input.integratedLufs)} LUFS, at or below the ${ABSOLUTE_GATE_LUFS} LUFS ` +
         `absolute gate of ITU-R BS.1770-4): left at its level instead of amplifying noise to ${targetLufs} LUFS`,
     )
-    return result({ gainDb: 0, limited, measured, errorLu: measured.integratedLufs - targetLufs }, false, warnings)
+    return result({ gainDb: 0, limited, measured, errorLu: measured.integratedLufs - targetLufs }, false, warnings, options)
   }
 
   // The gain at which the limiter's peak reduction reaches the allowance (module comment).
@@ -135,7 +144,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   for (let iteration = 0; iteration < MAX_SEARCH_ITERATIONS; iteration++) {
     const trial = evaluate(gainDb)
     if (best === undefined || Math.abs(trial.errorLu) < Math.abs(best.errorLu)) best = trial
-    if (Math.abs(trial.errorLu) <= SEARCH_TOLERANCE_LU) return result(trial, true, warnings)
+    if (Math.abs(trial.errorLu) <= SEARCH_TOLERANCE_LU) return result(trial, true, warnings, options)
     const point = { gainDb: trial.gainDb, errorLu: trial.errorLu }
     if (trial.errorLu < 0) {
       if (trial.gainDb >= maxGainDb) return unreachable(trial, input, options, maxReductionDb, warnings)
@@ -153,7 +162,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   }
   const closest = best as Trial
   warnings.push(`loudness search stopped after ${MAX_SEARCH_ITERATIONS} trials ${fmt(closest.errorLu, 2)} LU from the ${targetLufs} LUFS target`)
-  return result(closest, Math.abs(closest.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings)
+  return result(closest, Math.abs(closest.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings, options)
 }
 
 /**
@@ -181,13 +190,15 @@ function unreachable(trial: Trial, input: LoudnessMeasurement, options: FitLoudn
       `The input's peak-to-loudness ratio is ${fmt(inputPlrDb)} dB and the target allows ${fmt(targetPlrDb)} dB; closing the gap would ` +
       `take more peak reduction than the allowance (raise maxLimiterReductionDb, or compress before the limiter)`,
   )
-  return result(trial, false, warnings)
+  return result(trial, false, warnings, options)
 }
 
-function result(trial: Trial, reachable: boolean, warnings: string[]): LoudnessFit {
+function result(trial: Trial, reachable: boolean, warnings: string[], options: FitLoudnessOptions): LoudnessFit {
   const { limited, measured, gainDb } = trial
   return {
     audio: limited.audio,
+    targetLufs: options.targetLufs,
+    ceilingDbtp: options.ceilingDbtp,
     inputGainDb: gainDb,
     achievedLufs: measured.integratedLufs,
     truePeakDbtp: measured.truePeakDbtp,

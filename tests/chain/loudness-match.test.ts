@@ -12,12 +12,19 @@ describe('matchLoudness', () => {
   })
 
   it('follows the closed form between the reference loudness and the peak-anchored level', () => {
-    const options = { referencePlrTrust: 0.25, peakAnchorWeight: 0.5 }
+    const options = { referencePlrTrust: 0.25, peakAnchorWeight: 0.5, ceilingLoudnessShare: 0 }
     // mix PLR 16, reference PLR 12 (L -14, TP -2): PLR = 0.25 * 12 + 0.75 * 16 = 15; peak anchor -2 - 15 = -17
     const m = matchLoudness(level(-30, -14), level(-14, -2), 0, options)
     expect(m.plrDb).toBeCloseTo(15, 12)
     expect(m.targetLufs).toBeCloseTo(0.5 * -14 + 0.5 * -17, 12)
     expect(m.peakDbtp).toBeCloseTo(-15.5 + 15, 12)
+  })
+
+  it('gives up a share of the matched peak\'s excess over the ceiling in loudness, the rest in PLR', () => {
+    // mix and reference PLR 10 dB, reference at -8 LUFS peaking at +2 dBTP: matched -8 LUFS, peak +2, 3 dB over -1 dBTP
+    const m = matchLoudness(level(-20, -10), level(-8, 2), -1, { referencePlrTrust: 0.5, peakAnchorWeight: 0.5, ceilingLoudnessShare: 0.25 })
+    expect(m.targetLufs).toBeCloseTo(-8 - 0.25 * 3, 12)
+    expect(m.peakDbtp).toBe(-1)
   })
 
   it('never puts the peak above the playback ceiling, nor below the limiter range', () => {
