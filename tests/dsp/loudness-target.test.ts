@@ -126,11 +126,11 @@ describe('fitLoudness: resolveTarget', () => {
       ceilingDbtp: -1,
       resolveTarget: (measured) => {
         seenLufs = measured.integratedLufs
-        return { targetLufs: measured.integratedLufs + 4, ceilingDbtp: -3 }
+        return { targetLufs: measured.integratedLufs - 6, ceilingDbtp: -3 }
       },
     })
     expect(seenLufs).toBeCloseTo(inputLufs, 9)
-    expect(fit.targetLufs).toBeCloseTo(inputLufs + 4, 9)
+    expect(fit.targetLufs).toBeCloseTo(inputLufs - 6, 9)
     expect(fit.ceilingDbtp).toBe(-3)
     expect(fit.reachable).toBe(true)
     expect(Math.abs(fit.achievedLufs - fit.targetLufs)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU)
