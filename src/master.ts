@@ -68,18 +68,16 @@ export interface MasterResult {
 export type MasterProgress = (fraction: number, stage: string) => void
 
 /**
- * The loudness a "reference" target aims at: the reference's integrated loudness. (The ceiling and the
- * limiter's budget decide whether it can be reached; the report says when not.)
- */
-export function referenceLoudnessLufs(target: TargetProfile): number {
-  return target.integratedLufs
-}
-
-/**
  * Peak reduction the limiter may spend to reach a reference's loudness (dB): the reference itself shows
  * that this density is the sound asked for, so the budget is wider than for a fixed platform target.
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
+
+/**
+ * Without a reference nothing says the mix's DC offset and infrasonic content belong to the sound: the
+ * subsonic stage removes them below this corner (Hz), the usual mastering practice.
+ */
+export const NO_REFERENCE_SUBSONIC_CUTOFF_HZ = 20
 
 /** Mastering reads no Meyda feature: its analyses leave them out. */
 const MATCHING_ANALYSIS = { meydaFeatures: false } as const
@@ -147,7 +145,8 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 
   onProgress(0.45, 'choosing the settings')
-  const targetLufs = playback.integratedLufs ?? referenceLoudnessLufs(profile!)
+  // "reference": the loudness stage matches the reference's levels (loudness-match.ts); this is their anchor.
+  const targetLufs = playback.integratedLufs ?? profile!.integratedLufs
   let settings: ChainSettings
   let reasons: Reason[]
   if (request.recipe) {
@@ -158,22 +157,27 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
   } else {
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
+    settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
 
-  if (!request.recipe && playback.integratedLufs === null) settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+  if (!request.recipe && playback.integratedLufs === null && profile) {
+    settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+    settings.loudness.reference = { integratedLufs: profile.integratedLufs, truePeakDbtp: profile.truePeakDbtp, plrDb: profile.plrDb }
+  }
 
   onProgress(0.5, 'rendering')
   const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage))
   warnings.push(...rendered.loudness.warnings)
   reasons.push({
     stage: 'loudness',
-    text: `gain ${rendered.loudness.inputGainDb >= 0 ? '+' : ''}${rendered.loudness.inputGainDb.toFixed(1)} dB into the true-peak limiter (ceiling ${settings.limiter.ceilingDbtp} dBTP, at most ${rendered.loudness.maxGainReductionDb.toFixed(1)} dB of peak reduction) to reach ${settings.loudness.targetLufs.toFixed(1)} LUFS for ${playback.label}`,
+    text: `gain ${rendered.loudness.inputGainDb >= 0 ? '+' : ''}${rendered.loudness.inputGainDb.toFixed(1)} dB into the true-peak limiter (ceiling ${rendered.loudness.ceilingDbtp.toFixed(1)} dBTP, at most ${rendered.loudness.maxGainReductionDb.toFixed(1)} dB of peak reduction) to reach ${rendered.loudness.targetLufs.toFixed(1)} LUFS for ${playback.label}` +
+      (settings.loudness.reference ? ` (between the reference's ${settings.loudness.reference.integratedLufs.toFixed(1)} LUFS and the level that puts the master's peaks where the reference's are, ${settings.loudness.reference.truePeakDbtp.toFixed(1)} dBTP, under the ${settings.limiter.ceilingDbtp} dBTP ceiling)` : ''),
   })
 
   onProgress(0.85, 'delivery check')
   const check = await deliveryCheck(rendered.audio, frameCount(request.mix), {
-    integratedLufs: settings.loudness.targetLufs,
-    ceilingDbtp: settings.limiter.ceilingDbtp,
+    integratedLufs: rendered.loudness.targetLufs,
+    ceilingDbtp: rendered.loudness.ceilingDbtp,
     deliveredLossy: playback.deliveredLossy && !request.skipCodecCheck,
     reachable: rendered.loudness.reachable,
   }, rendered.loudness.measurement)
@@ -185,7 +189,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     report: {
       input: { name: request.mixName, sampleRateHz: request.mix.sampleRateHz, channelCount: request.mix.channels.length, frames: frameCount(request.mix), durationSeconds: durationSeconds(request.mix) },
       references: referenceAnalyses.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.sampleRateHz, durationSeconds: r.durationSeconds })),
-      target: { ...playback, resolvedLufs: settings.loudness.targetLufs, reachable: rendered.loudness.reachable },
+      target: { ...playback, resolvedLufs: rendered.loudness.targetLufs, reachable: rendered.loudness.reachable },
       strengths,
       settings,
       reasons,

@@ -5,7 +5,8 @@ import { applySaturation } from '../dsp/saturation.js'
 import { applyStereoWidth } from '../dsp/stereo-width.js'
 import { applySubsonic } from '../dsp/subsonic.js'
 import { applyTonalEq } from '../dsp/tonal-eq.js'
-import { fitLoudness, type LoudnessFit } from '../dsp/loudness-target.js'
+import { fitLoudness, type FitLoudnessOptions, type LoudnessFit } from '../dsp/loudness-target.js'
+import { matchLoudness } from './loudness-match.js'
 import type { ChainSettings } from './settings.js'
 
 /** Progress of a render: `fraction` done (0..1) and the stage about to run, in words. */
@@ -58,6 +59,16 @@ const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSe
 ]
 const LOUDNESS_SHARE = 1 - STAGES.reduce((sum, stage) => sum + stage.share, 0)
 
+/** With a reference to match, the loudness stage picks its target and ceiling from the chain's output. */
+function matchedTarget(settings: ChainSettings): FitLoudnessOptions['resolveTarget'] {
+  const reference = settings.loudness.reference
+  if (!reference) return undefined
+  return (input) => {
+    const match = matchLoudness({ integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }, reference, settings.limiter.ceilingDbtp)
+    return { targetLufs: match.targetLufs, ceilingDbtp: match.peakDbtp }
+  }
+}
+
 /**
  * Renders `mix` through the chain: one line per stage, then the loudness stage (input gain searched so
  * that the true-peak-limited master lands on the target). Every stage keeps length and alignment, so
@@ -87,6 +98,7 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
     maxLimiterReductionDb: settings.loudness.maxLimiterReductionDb,
     limiter: settings.limiter,
     output: spare.take(mix.channels.length),
+    resolveTarget: matchedTarget(settings),
   })
   onProgress?.(done + LOUDNESS_SHARE, 'done')
   return { audio: loudness.audio, loudness }

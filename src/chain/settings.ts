@@ -8,6 +8,7 @@ import { TONAL_EQ_PARAMS, type TonalEqParams } from '../dsp/tonal-eq.js'
 import { TRUE_PEAK_LIMITER_PARAMS, type TruePeakLimiterParams } from '../dsp/true-peak-limiter.js'
 import { RefmasterError } from '../errors.js'
 import { DEFAULT_MAX_LIMITER_REDUCTION_DB } from '../dsp/loudness-target.js'
+import type { LevelSummary } from './loudness-match.js'
 
 /**
  * Everything the chain needs to render a master, in signal order (DESIGN.md "The chain"). A recipe is
@@ -20,8 +21,12 @@ export interface ChainSettings {
   compressor: MultibandCompressorParams
   width: StereoWidthParams
   saturation: SaturationParams
-  /** The loudness stage: input gain is searched so that the limited master lands on targetLufs. */
-  loudness: { targetLufs: number; maxLimiterReductionDb: number }
+  /**
+   * The loudness stage: input gain is searched so that the limited master lands on targetLufs. With
+   * `reference`, the target and the limiter's ceiling are matched to the reference's levels from what the
+   * chain delivers to the stage (loudness-match.ts); targetLufs is then the reference's loudness.
+   */
+  loudness: { targetLufs: number; maxLimiterReductionDb: number; reference?: LevelSummary }
   limiter: TruePeakLimiterParams
 }
 
@@ -60,6 +65,10 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
   validateStereoWidthParams(settings.width, sampleRateHz)
   validateParams(SATURATION_PARAMS, settings.saturation, 'saturation')
   validateParams(TRUE_PEAK_LIMITER_PARAMS, settings.limiter, 'limiter')
+  const reference = settings.loudness.reference
+  if (reference !== undefined && !(['integratedLufs', 'truePeakDbtp', 'plrDb'] as const).every((key) => typeof reference[key] === 'number')) {
+    throw new RefmasterError('INVALID_PARAMETER', 'loudness.reference must hold integratedLufs, truePeakDbtp and plrDb')
+  }
   if (!Number.isFinite(settings.loudness.targetLufs)) throw new RefmasterError('INVALID_PARAMETER', `loudness.targetLufs must be a number, got ${settings.loudness.targetLufs}`)
   return settings
 }

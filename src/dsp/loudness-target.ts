@@ -54,11 +54,19 @@ export interface FitLoudnessOptions {
   limiter?: Partial<TruePeakLimiterParams>
   /** Channel arrays (not the input's) the master is written into instead of new ones. */
   output?: Float32Array[]
+  /**
+   * Chooses the target and ceiling from the input's own levels (the meter's reading of what the chain
+   * delivers to this stage), replacing `targetLufs` and `ceilingDbtp`; the result reports what was used.
+   */
+  resolveTarget?: (input: { integratedLufs: number; truePeakDbtp: number }) => { targetLufs: number; ceilingDbtp: number }
 }
 
 /** The master and what the loudness stage did to reach it. */
 export interface LoudnessFit {
   audio: Audio
+  /** The target and ceiling the stage aimed at (as given, or as `resolveTarget` chose them). */
+  targetLufs: number
+  ceilingDbtp: number
   /** Gain applied before the limiter (dB). */
   inputGainDb: number
   /** Integrated loudness of the master (LUFS, our BS.1770 meter). */
@@ -114,18 +122,20 @@ function envelopePeak({ frames, before, after }: TruePeakEnvelope): number {
  */
 export function fitLoudness(audio: Audio, options: FitLoudnessOptions): LoudnessFit {
   assertProcessable(audio, 'loudness stage input')
+  const frames = frameCount(audio)
+  const output = options.output ?? audio.channels.map(() => new Float32Array(frames))
+  const inputLufs = loudnessFromTicks(kWeightedTicks(audio)).integratedLufs
+  // The envelope lives in the output's last channel and the trials' gain curves in its first (the limiter
+  // reads both before it writes there); the envelope's maximum is the input's true peak.
+  const envelope = truePeakEnvelope(audio, 0, output[output.length - 1])
+  const inputTruePeakDbtp = gainToDb(envelopePeak(envelope))
+  if (options.resolveTarget) options = { ...options, ...options.resolveTarget({ integratedLufs: inputLufs, truePeakDbtp: inputTruePeakDbtp }) }
   const { targetLufs, ceilingDbtp } = options
   const maxReductionDb = options.maxLimiterReductionDb ?? DEFAULT_MAX_LIMITER_REDUCTION_DB
   checkRange(targetLufs, TARGET_LUFS_RANGE, 'targetLufs', 'LUFS')
   checkRange(maxReductionDb, MAX_LIMITER_REDUCTION_RANGE_DB, 'maxLimiterReductionDb', 'dB')
   const params = validateParams(TRUE_PEAK_LIMITER_PARAMS, { ...defaultParams(TRUE_PEAK_LIMITER_PARAMS), ...options.limiter, ceilingDbtp }, 'limiter')
-  const frames = frameCount(audio)
-  const output = options.output ?? audio.channels.map(() => new Float32Array(frames))
-  const inputLufs = loudnessFromTicks(kWeightedTicks(audio)).integratedLufs
   const warnings: string[] = []
-  // The envelope lives in the output's last channel and the trials' gain curves in its first (the limiter
-  // reads both before it writes there); the envelope's maximum is the input's true peak.
-  const envelope = truePeakEnvelope(audio, 0, output[output.length - 1])
   const gainStorage = output.length > 1 ? output[0] : new Float32Array(frames)
   const render = (gainDb: number): { limited: TruePeakLimiterResult; measured: LoudnessMeasurement; errorLu: number } => {
     const limited = limitTruePeak(audio, params, { inputGainDb: gainDb, envelope, output })
@@ -138,11 +148,10 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
       `input is silent or nearly so (integrated loudness ${fmt(inputLufs)} LUFS, at or below the ${ABSOLUTE_GATE_LUFS} LUFS ` +
         `absolute gate of ITU-R BS.1770-4): left at its level instead of amplifying noise to ${targetLufs} LUFS`,
     )
-    return result({ gainDb: 0, ...rendered }, false, warnings)
+    return result({ gainDb: 0, ...rendered }, false, warnings, options)
   }
 
   // The gain at which the limiter's peak reduction reaches the allowance (module comment).
-  const inputTruePeakDbtp = gainToDb(envelopePeak(envelope))
   const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - inputTruePeakDbtp
   let storedCurveGainDb: number | undefined // the trial gain whose curve gainStorage holds
   const evaluate = (gainDb: number): Trial => {
@@ -167,7 +176,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
           `take more peak reduction than the allowance (raise maxLimiterReductionDb, or compress before the limiter)`,
       )
     }
-    return result({ gainDb: trial.gainDb, ...rendered }, reachable && Math.abs(rendered.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings)
+    return result({ gainDb: trial.gainDb, ...rendered }, reachable && Math.abs(rendered.errorLu) <= LOUDNESS_TOLERANCE_LU, warnings, options)
   }
 
   let gainDb = Math.min(targetLufs - inputLufs, maxGainDb)
@@ -217,10 +226,12 @@ function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetL
   return { measured, errorLu: measured.integratedLufs - targetLufs }
 }
 
-function result(trial: { gainDb: number; limited: TruePeakLimiterResult; measured: LoudnessMeasurement }, reachable: boolean, warnings: string[]): LoudnessFit {
+function result(trial: { gainDb: number; limited: TruePeakLimiterResult; measured: LoudnessMeasurement }, reachable: boolean, warnings: string[], options: FitLoudnessOptions): LoudnessFit {
   const { limited, measured, gainDb } = trial
   return {
     audio: limited.audio,
+    targetLufs: options.targetLufs,
+    ceilingDbtp: options.ceilingDbtp,
     inputGainDb: gainDb,
     achievedLufs: measured.integratedLufs,
     truePeakDbtp: measured.truePeakDbtp,

@@ -115,3 +115,31 @@ describe('fitLoudness: honest about what it cannot do', () => {
     expect(fit({ ceilingDbtp: 0.5 })).toThrow('ceilingDbtp must be within [-6, 0] dBTP, got 0.5')
   })
 })
+
+describe('fitLoudness: resolveTarget', () => {
+  it('takes the target and ceiling from the input measurement and reports them', async () => {
+    const input = await excerpt('rock/rock-01-armygeddon')
+    const inputLufs = measureLoudness(input).integratedLufs
+    let seenLufs = Number.NaN
+    const fit = fitLoudness(input, {
+      targetLufs: -30,
+      ceilingDbtp: -1,
+      resolveTarget: (measured) => {
+        seenLufs = measured.integratedLufs
+        return { targetLufs: measured.integratedLufs - 6, ceilingDbtp: -3 }
+      },
+    })
+    expect(seenLufs).toBeCloseTo(inputLufs, 9)
+    expect(fit.targetLufs).toBeCloseTo(inputLufs - 6, 9)
+    expect(fit.ceilingDbtp).toBe(-3)
+    expect(fit.reachable).toBe(true)
+    expect(Math.abs(fit.achievedLufs - fit.targetLufs)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU)
+    expectDeliverable(input, fit, -3)
+  })
+
+  it('reports the given target and ceiling without it', () => {
+    const fit = fitLoudness(stereo(sine(48000, 5, -30, 997), 48000), { targetLufs: -20, ceilingDbtp: -2 })
+    expect(fit.targetLufs).toBe(-20)
+    expect(fit.ceilingDbtp).toBe(-2)
+  })
+})
