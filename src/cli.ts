@@ -3,6 +3,8 @@ import { RefmasterError, toRefmasterError } from './errors.js'
 import { registerAnalyze } from './cli/analyze.js'
 import { registerMaster } from './cli/master.js'
 import { registerServe } from './cli/serve.js'
+import { registerGenres } from './cli/genres.js'
+import { registerLibrary } from './cli/library.js'
 
 /** Builds the `refmaster` command tree. */
 export function buildProgram(): Command {
@@ -15,8 +17,14 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
   registerAnalyze(program)
   registerMaster(program)
+  registerGenres(program)
+  registerLibrary(program)
   registerServe(program)
-  for (const command of program.commands) command.exitOverride()
+  const override = (command: Command): void => {
+    command.exitOverride()
+    command.commands.forEach(override)
+  }
+  program.commands.forEach(override)
   return program
 }
 

@@ -9,19 +9,29 @@ import { renderChain } from './chain/apply.js'
 import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
 import { validateChainSettings, type ChainSettings } from './chain/settings.js'
 import { resolveStrengths, type Strengths } from './chain/strengths.js'
-import { blendProfiles, profileOf, type TargetProfile } from './chain/target-profile.js'
+import { blendProfiles, profileForRate, profileOf, type TargetProfile } from './chain/target-profile.js'
 import { RefmasterError } from './errors.js'
 import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
 import { measureMaster, measurementOf, type Measurement } from './report/measurements.js'
 import { checkReference, type ReferenceCheck } from './report/reference-check.js'
 import type { Reason } from './report/reasons.js'
 import { translate, type Translation } from './report/translation.js'
+import type { GenreSummary } from './library/summary.js'
 
 /** A reference track with its weight in the blend (weights are normalised). */
 export interface ReferenceInput {
   name: string
   audio: Audio
   weight: number
+}
+
+/** A genre target with its weight in the blend (weights are normalised); see src/library. */
+export interface GenreInput {
+  name: string
+  weight: number
+  profile: TargetProfile
+  /** The genre's summary, copied into the report. */
+  summary?: GenreSummary
 }
 
 /** What to master and how. */
@@ -34,6 +44,8 @@ export interface MasterRequest {
    * samples, so keep the Audio rather than its channel arrays.
    */
   references?: ReferenceInput[]
+  /** Genre profiles to aim at instead of references (not both). */
+  genres?: GenreInput[]
   /** Playback target name (playback-targets.json); default "reference" with references, else "streaming". */
   target?: string
   strengths?: Partial<Strengths>
@@ -46,7 +58,10 @@ export interface MasterRequest {
 /** The report (issue 10): measurements, settings with reasons, platforms, translation, delivery check. */
 export interface MasterReport {
   input: { name: string; sampleRateHz: number; channelCount: number; frames: number; durationSeconds: number }
-  references: Array<{ name: string; weight: number; sampleRateHz: number; durationSeconds: number }>
+  /** With reference tracks, or none (a playback target alone). */
+  references?: Array<{ name: string; weight: number; sampleRateHz: number; durationSeconds: number }>
+  /** With genre targets: in place of `references`. Weights normalised. */
+  genres?: Array<{ name: string; weight: number; summary: GenreSummary | null }>
   target: PlaybackTarget & { resolvedLufs: number; reachable: boolean }
   strengths: Strengths
   settings: ChainSettings
@@ -73,8 +88,21 @@ export type MasterProgress = (fraction: number, stage: string) => void
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 
+/** Genres with their weights normalised to sum to 1. */
+export function normalisedWeights<T extends { weight: number }>(items: T[]): T[] {
+  const total = items.reduce((sum, item) => sum + item.weight, 0)
+  return items.map((item) => ({ ...item, weight: item.weight / total }))
+}
+
+/** How the reasons name a genre target: "the rock genre", "the blend of rock (67 %) and pop (33 %)". */
+function genreTargetName(genres: GenreInput[]): string {
+  if (genres.length === 1) return `the ${genres[0].name} genre`
+  const parts = normalisedWeights(genres).map((g) => `${g.name} (${Math.round(100 * g.weight)} %)`)
+  return `the blend of ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
+}
+
 /**
- * Without a reference nothing says the mix's DC offset and infrasonic content belong to the sound: the
+ * Without a reference (a playback target alone, or genres) nothing says the mix's DC offset and infrasonic content belong to the sound: the
  * subsonic stage removes them below this corner (Hz), the usual mastering practice.
  */
 export const NO_REFERENCE_SUBSONIC_CUTOFF_HZ = 20
@@ -134,13 +162,18 @@ export async function analyseInputs(request: Pick<MasterRequest, 'mixName' | 'mi
 export async function masterTrack(request: MasterRequest, onProgress: MasterProgress = () => {}, analysed?: AnalysedInputs): Promise<MasterResult> {
   const strengths = resolveStrengths(request.strengths)
   const referenceCount = (analysed?.references ?? request.references ?? []).length
+  const genres = request.genres ?? []
+  if (referenceCount > 0 && genres.length > 0) throw new RefmasterError('USAGE', 'aim at references or at genres, not both')
+  // With genres the default is a platform target: a genre's median loudness is a statistic of varied masters, not a level anyone asked for.
   const playback = playbackTarget(request.target ?? (referenceCount > 0 ? 'reference' : 'streaming'))
-  if (playback.integratedLufs === null && referenceCount === 0 && !request.recipe) {
-    throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference`)
+  if (playback.integratedLufs === null && referenceCount === 0 && genres.length === 0 && !request.recipe) {
+    throw new RefmasterError('USAGE', `target '${playback.name}' matches a reference's loudness: give at least one reference or genre`)
   }
   const { mix: mixAnalysis, references: referenceAnalyses } = analysed ?? (await analyseInputs(request, (fraction, stage) => onProgress(0.45 * fraction, stage)))
   const warnings = referenceAnalyses.flatMap((r) => r.check.warnings)
-  const profile = referenceAnalyses.length > 0 ? blendProfiles(referenceAnalyses.map(({ analysis, weight }) => ({ profile: profileOf(analysis), weight }))) : null
+  const profile = referenceAnalyses.length > 0
+    ? blendProfiles(referenceAnalyses.map(({ analysis, weight }) => ({ profile: profileOf(analysis), weight })))
+    : genres.length > 0 ? blendProfiles(genres.map(({ profile, weight }) => ({ profile: profileForRate(profile, request.mix.sampleRateHz), weight }))) : null
   const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 
@@ -153,8 +186,10 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     settings = validateChainSettings(request.recipe, request.mix.sampleRateHz)
     reasons = [{ stage: 'loudness', text: 'rendered from a recipe: settings applied exactly as saved' }]
   } else if (profile) {
-    const targetName = referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
+    const targetName = genres.length > 0 ? genreTargetName(genres) : referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
+    // A genre is other music: like no reference at all, it says nothing about this mix's DC and infrasonics.
+    if (genres.length > 0) settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   } else {
     ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
     settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
@@ -188,7 +223,9 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     audio: rendered.audio,
     report: {
       input: { name: request.mixName, sampleRateHz: request.mix.sampleRateHz, channelCount: request.mix.channels.length, frames: frameCount(request.mix), durationSeconds: durationSeconds(request.mix) },
-      references: referenceAnalyses.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.sampleRateHz, durationSeconds: r.durationSeconds })),
+      ...(genres.length > 0
+        ? { genres: normalisedWeights(genres).map((g) => ({ name: g.name, weight: g.weight, summary: g.summary ?? null })) }
+        : { references: referenceAnalyses.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.sampleRateHz, durationSeconds: r.durationSeconds })) }),
       target: { ...playback, resolvedLufs: rendered.loudness.targetLufs, reachable: rendered.loudness.reachable },
       strengths,
       settings,

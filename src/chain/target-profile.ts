@@ -101,3 +101,23 @@ export function blendProfiles(items: Array<{ profile: TargetProfile; weight: num
     },
   }
 }
+
+function curveBelow(curve: SpectrumCurve, nyquistHz: number, upperEdgeRatio: number): SpectrumCurve {
+  const length = curve.frequenciesHz.filter((hz) => hz * upperEdgeRatio <= nyquistHz).length
+  return { frequenciesHz: curve.frequenciesHz.slice(0, length), midDb: curve.midDb.slice(0, length), sideDb: curve.sideDb.slice(0, length), totalDb: curve.totalDb.slice(0, length) }
+}
+
+/**
+ * A stored profile (a genre's, analysed at 44.1 kHz or more) on the grids an analysis at `sampleRateHz`
+ * has: the bands whose upper edge passes Nyquist dropped (as `longTermSpectrum` drops them), the top
+ * dynamics band ending at Nyquist. Unchanged at 44.1 kHz and above, where the grids are complete.
+ */
+export function profileForRate(profile: TargetProfile, sampleRateHz: number): TargetProfile {
+  const nyquistHz = sampleRateHz / 2
+  // Upper edge over centre: 1/12 octave bands reach 2^(1/24) above their centre, third-octave bands 10^(1/20).
+  const fine = curveBelow(profile.fine, nyquistHz, Math.pow(2, 1 / 24))
+  const thirdOctave = curveBelow(profile.thirdOctave, nyquistHz, Math.pow(10, 0.05))
+  if (fine.frequenciesHz.length === profile.fine.frequenciesHz.length && thirdOctave.frequenciesHz.length === profile.thirdOctave.frequenciesHz.length) return profile
+  const bands = profile.bands.map((band, b) => (b === profile.bands.length - 1 ? { ...band, highHz: nyquistHz } : band))
+  return { ...profile, fine, thirdOctave, bands }
+}

@@ -8,7 +8,8 @@ import { jsonReplacer } from '../analysis/to-json.js'
 import { PLAYBACK_TARGETS } from '../chain/playback-targets.js'
 import { CHAIN_SETTINGS_VERSION, type ChainSettings } from '../chain/settings.js'
 import { RefmasterError } from '../errors.js'
-import { masterTrack, type ReferenceInput } from '../master.js'
+import { openLibrary } from '../library/library.js'
+import { masterTrack, type GenreInput, type ReferenceInput } from '../master.js'
 import { createProgressBar } from './progress.js'
 
 interface MasterOptions {
@@ -56,7 +57,7 @@ export function registerMaster(program: Command): void {
     .description('master a mix toward one or more references, for a playback target')
     .argument('<mix>', 'the mix to master (WAV, AIFF, FLAC, MP3, Ogg Vorbis, Opus)')
     .option('--reference <ref[:weight]>', 'reference track; repeat for a weighted blend (weights are normalised)', collect)
-    .option('--genre <genre[:weight]>', 'target genre profile; repeat for a blend', collect)
+    .option('--genre <genre[:weight]>', 'genre profile from the reference library (`refmaster genres`); repeat for a weighted blend', collect)
     .addOption(new Option('--target <name>', 'playback target (default: reference with references, else streaming)').choices(PLAYBACK_TARGETS.map((t) => t.name)))
     .requiredOption('-o, --output <file>', 'where to write the master')
     .option('--eq-strength <x>', 'tonal correction strength, 0..1 (default 1)')
@@ -72,10 +73,8 @@ export function registerMaster(program: Command): void {
 }
 
 async function runMaster(mixPath: string, options: MasterOptions): Promise<void> {
-  if (options.genre?.length) {
-    throw new RefmasterError('USAGE', '--genre needs the genre library, which is not built yet; use --reference')
-  }
-  if (options.reference?.length && options.recipe) throw new RefmasterError('USAGE', '--recipe renders saved settings: give it without --reference')
+  if (options.reference?.length && options.genre?.length) throw new RefmasterError('USAGE', 'give --reference or --genre, not both')
+  if ((options.reference?.length || options.genre?.length) && options.recipe) throw new RefmasterError('USAGE', '--recipe renders saved settings: give it without --reference or --genre')
   const format: OutputFormat = options.format && isOutputFormat(options.format) ? options.format : formatFromExtension(options.output)
   const outputRateHz = options.sampleRate === undefined ? undefined : Number(options.sampleRate)
   if (outputRateHz !== undefined && !(Number.isInteger(outputRateHz) && outputRateHz >= 8000 && outputRateHz <= 384000)) {
@@ -88,7 +87,8 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
     intensity: strength(options.intensity, 'intensity'),
   }
   const recipe = options.recipe ? await readRecipe(options.recipe) : undefined
-  if (!recipe && !options.reference?.length && !options.target) {
+  const genres = options.genre?.length ? genreInputs(options.genre) : undefined
+  if (!recipe && !options.reference?.length && !genres && !options.target) {
     throw new RefmasterError('USAGE', 'give --reference (or --genre), or a --target, or a --recipe')
   }
 
@@ -102,7 +102,7 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
   }
   const definedStrengths = Object.fromEntries(Object.entries(strengths).filter(([, v]) => v !== undefined))
   const result = await masterTrack(
-    { mixName: mixPath, mix, references, target: options.target, strengths: definedStrengths, recipe },
+    { mixName: mixPath, mix, references, genres, target: options.target, strengths: definedStrengths, recipe },
     (fraction, stage) => progress.update(0.1 + 0.8 * fraction, stage),
   )
   progress.update(0.9, 'writing')
@@ -118,6 +118,16 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
     `${options.output}: ${after.integratedLufs.toFixed(1)} LUFS, ${after.truePeakDbtp.toFixed(1)} dBTP, LRA ${Number.isFinite(after.loudnessRangeLu) ? after.loudnessRangeLu.toFixed(1) : '--'} LU` +
       ` (target ${result.report.target.name}: ${result.report.target.resolvedLufs.toFixed(1)} LUFS, ceiling ${result.report.target.truePeakCeilingDbtp} dBTP); delivery check ${failed.length === 0 ? 'passed' : `FAILED: ${failed.map((l) => l.check).join('; ')}`}\n`,
   )
+}
+
+/** The genre profiles `--genre G[:WEIGHT]` names, from the reference library (built-in plus the user's). */
+function genreInputs(specs: string[]): GenreInput[] {
+  const library = openLibrary()
+  return specs.map((spec) => {
+    const { name, weight } = parseWeighted(spec, '--genre')
+    const genre = library.genre(name)
+    return { name: genre.name, weight, profile: genre.profile, summary: genre.summary }
+  })
 }
 
 async function readRecipe(path: string): Promise<ChainSettings> {
