@@ -121,9 +121,10 @@ export function openLibrary(options: { builtinDir?: string; userDir?: string } =
   const userFingerprint = () => libraryFingerprint([builtinGenres()?.fingerprint ?? builtinFingerprint(builtinDir), readFileSync(userManifestPath, 'utf8')])
 
   function writeUserCache(): GenreProfile[] {
-    const genres = genresOf(list())
-    writeFileAtomic(userCachePath, genreProfilesJson(userFingerprint(), genres))
-    return genres
+    const text = genreProfilesJson(userFingerprint(), genresOf(list()))
+    writeFileAtomic(userCachePath, text)
+    // Returned as read back, so a fresh build and a cached read give the same (rounded) numbers.
+    return parseGenreProfiles(text, userCachePath).genres
   }
 
   function saveManifest(m: UserManifest): void {
