@@ -88,7 +88,7 @@ export type MasterProgress = (fraction: number, stage: string) => void
  */
 export const REFERENCE_MAX_LIMITER_REDUCTION_DB = 12
 
-/** Genres with their weights normalised to sum to 1. */
+/** Items (genres) with their weights normalised to sum to 1. */
 export function normalisedWeights<T extends { weight: number }>(items: T[]): T[] {
   const total = items.reduce((sum, item) => sum + item.weight, 0)
   return items.map((item) => ({ ...item, weight: item.weight / total }))
