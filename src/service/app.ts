@@ -11,6 +11,8 @@ import { RefmasterError, toRefmasterError } from '../errors.js'
 import type { ServiceConfig } from './config.js'
 import { isId, newId, type DataPaths } from './files.js'
 import { TERMINAL_STATES, type JobRecord, type JobRequest, type JobStore, type VersionRecord } from './job-store.js'
+import type { Library } from '../library/library.js'
+import type { LibraryTrack } from '../library/manifest.js'
 import { OPENAPI } from './openapi.js'
 import { RateLimiter } from './rate-limit.js'
 import { MOUNTS } from './routes.js'
@@ -45,6 +47,7 @@ export interface AppContext {
   paths: DataPaths
   store: JobStore
   queue: JobQueue
+  library: Library
 }
 
 /** A client's file name, safe to show and to use in a Content-Disposition header (never as a path). */
@@ -93,6 +96,7 @@ export function jobView(job: JobRecord, base = `/api/jobs/${job.id}`) {
     createdAt: new Date(job.createdAt).toISOString(),
     mix: { name: job.request.mix.name },
     references: job.request.references.map((r) => ({ name: r.name, weight: r.weight })),
+    genres: job.request.genres ?? [],
     target: job.request.target,
     formats: job.request.formats,
     state: latest.state,
@@ -124,11 +128,26 @@ function sendError(res: Response, error: RefmasterError, extraHeaders: Record<st
 
 /** Builds the express application: the API under /api, /healthz, and the page's static files. */
 export function createApp(context: AppContext): express.Express {
-  const { config, paths, store, queue } = context
+  const { config, paths, store, queue, library } = context
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   const limiter = new RateLimiter(config.rateLimitPerMinute)
+  // Each upload lands in a folder of its own, removed before the answer goes out (and, as a backstop,
+  // when the connection closes), whatever happened.
+  const uploadFolder = (req: Request, res: Response, next: NextFunction) => {
+    const uploadDir = join(paths.uploads, newId())
+    mkdirSync(uploadDir)
+    ;(req as Request & { uploadDir: string }).uploadDir = uploadDir
+    const remove = () => rmSync(uploadDir, { recursive: true, force: true })
+    res.on('close', remove)
+    const json = res.json.bind(res)
+    res.json = (body) => {
+      remove()
+      return json(body)
+    }
+    next()
+  }
   setInterval(() => limiter.prune(), 60_000).unref()
 
   // Liveness: answers from memory, touching no dependency.
@@ -179,10 +198,54 @@ export function createApp(context: AppContext): express.Express {
     res.json({ targets: PLAYBACK_TARGETS, systems: PLAYBACK_SYSTEMS })
   })
   api.get('/genres', (_req, res) => {
-    res.json({ genres: [] })
+    res.json({ genres: library.genres().map((g) => ({ name: g.name, trackCount: g.trackIds.length, summary: g.summary })) })
   })
 
-  // Each upload lands in a folder of its own, removed when the response ends, whatever happened.
+  // The reference library: built-in tracks and the user's, filed by genre; the genre profiles follow it.
+  const trackView = ({ audioPath, profilePath, ...track }: LibraryTrack) => ({ ...track, audioUrl: `/api/library/${encodeURIComponent(track.id)}/audio` })
+  let libraryChange: Promise<unknown> = Promise.resolve()
+  /** Library changes run one at a time (each rewrites the manifest and the profile cache). */
+  const serially = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = libraryChange.then(change, change)
+    libraryChange = next.catch(() => {})
+    return next
+  }
+  api.get('/library', (_req, res) => {
+    res.json({ tracks: library.list().map(trackView) })
+  })
+  const libraryUpload = multer({
+    storage: multer.diskStorage({
+      destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
+      filename: (_req, _file, callback) => callback(null, newId()),
+    }),
+    limits: { fileSize: config.maxUploadBytes, files: 1, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
+  }).single('file')
+  api.post(
+    '/library',
+    uploadFolder,
+    (req, res, next) => libraryUpload(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error, config.maxUploadBytes))),
+    async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>
+      if (!req.file) throw new RefmasterError('USAGE', "the form needs a file field 'file' (multipart/form-data)")
+      const genre = asList(body.genre).pop()
+      if (!genre) throw new RefmasterError('USAGE', "the form needs a 'genre' (an existing one, or a new name)")
+      const name = displayName(req.file.originalname, 'track')
+      await queue.probe(req.file.path, `track '${name}'`, true)
+      const field = (key: string) => asList(body[key]).pop() || undefined
+      const track = await serially(() => queue.libraryAdd({ file: req.file!.path, genre, title: field('title') ?? name.replace(/\.[^.]*$/, ''), artist: field('artist'), licence: field('licence'), source: field('source') }))
+      res.status(201).json(trackView(track))
+    },
+  )
+  api.delete('/library/:id', async (req, res) => {
+    const track = await serially(async () => library.remove(req.params.id))
+    res.json(trackView(track))
+  })
+  api.get('/library/:id/audio', (req, res) => {
+    const track = library.list().find((t) => t.id === req.params.id)
+    if (!track) throw new RefmasterError('NOT_FOUND', `no track '${req.params.id}' in the library`)
+    res.sendFile(track.audioPath)
+  })
+
   const upload = multer({
     storage: multer.diskStorage({
       destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
@@ -202,12 +265,9 @@ export function createApp(context: AppContext): express.Express {
         sendError(res, new RefmasterError('QUEUE_FULL', `${config.maxQueuedJobs} jobs are already waiting: retry in ${QUEUE_FULL_RETRY_SECONDS} s`), { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) })
         return
       }
-      const uploadDir = join(paths.uploads, newId())
-      mkdirSync(uploadDir)
-      ;(req as Request & { uploadDir: string }).uploadDir = uploadDir
-      res.on('close', () => rmSync(uploadDir, { recursive: true, force: true }))
       next()
     },
+    uploadFolder,
     (req, res, next) => upload(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error, config.maxUploadBytes))),
     async (req, res) => {
       const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>
@@ -215,14 +275,18 @@ export function createApp(context: AppContext): express.Express {
       const mix = files.mix?.[0]
       if (!mix) throw new RefmasterError('USAGE', "the form needs a file field 'mix' (multipart/form-data)")
       const referenceFiles = files.reference ?? []
-      if (asList(body.genre).length > 0) throw new RefmasterError('USAGE', 'genre targets need the genre library, which is not built yet: upload a reference instead')
+      const genreNames = asList(body.genre).filter((name) => name !== '')
+      if (genreNames.length > 0 && referenceFiles.length > 0) throw new RefmasterError('USAGE', "aim at references or at genres, not both: give 'reference' files or 'genre' names")
+      for (const name of genreNames) library.genre(name) // UNKNOWN_GENRE lists the genres there are
+      const genreWeights = weightsFrom(asList(body.genreWeight), genreNames.length, 'genreWeight')
+      const genres = genreNames.map((name, i) => ({ name, weight: genreWeights[i] }))
       const weights = weightsFrom(asList(body.referenceWeight), referenceFiles.length, 'referenceWeight')
       const target = asList(body.target).pop() || null
       if (target !== null && !PLAYBACK_TARGETS.some((t) => t.name === target)) {
         throw new RefmasterError('INVALID_PARAMETER', `unknown target '${target}'; use one of ${PLAYBACK_TARGETS.map((t) => t.name).join(', ')}`)
       }
-      if (referenceFiles.length === 0 && (target === null || target === 'reference')) {
-        throw new RefmasterError('USAGE', "give a 'reference' file, or a 'target' other than 'reference'")
+      if (referenceFiles.length === 0 && (target === 'reference' || (target === null && genres.length === 0))) {
+        throw new RefmasterError('USAGE', "give a 'reference' file, or a 'genre', or a 'target' other than 'reference'")
       }
       const formatList = asList(body.format)
       for (const format of formatList) {
@@ -241,7 +305,7 @@ export function createApp(context: AppContext): express.Express {
       mkdirSync(join(jobDir, 'inputs'), { recursive: true })
       renameSync(mix.path, join(jobDir, 'inputs', 'mix'))
       referenceFiles.forEach((file, i) => renameSync(file.path, join(jobDir, references[i].file)))
-      const request: JobRequest = { mix: { name: mixName, file: 'inputs/mix' }, references, target, formats }
+      const request: JobRequest = { mix: { name: mixName, file: 'inputs/mix' }, references, genres, target, formats }
       await store.create(id, request, strengths)
       await queue.submit(id, 1)
       res.status(202).location(`/api/jobs/${id}`).json({ id, url: `/api/jobs/${id}` })

@@ -5,6 +5,8 @@ import { RefmasterError } from '../errors.js'
 import type { ServiceConfig } from './config.js'
 import { throwIfFailed, timedOut } from './execute.js'
 import type { JobStore } from './job-store.js'
+import type { AddTrackRequest } from '../library/library.js'
+import type { LibraryTrack } from '../library/manifest.js'
 import type { JobQueue, ProgressUpdate } from './queue.js'
 import type { WorkerResult } from './worker.js'
 
@@ -109,15 +111,26 @@ export class BullQueue extends EventEmitter implements JobQueue {
   }
 
   async probe(path: string, what: string, mustHaveSound: boolean): Promise<void> {
+    await this.onWorker('probe', { path, what, maxDurationSeconds: this.config.maxDurationSeconds, mustHaveSound }, `checking ${what}`)
+  }
+
+  /** Runs a short task (upload check, library filing) on a worker and waits for its result; throws its failure. */
+  private async onWorker(name: 'probe' | 'library-add', data: object, what: string): Promise<WorkerResult> {
     const work = (async () => {
-      const job = await this.probes.add('probe', { path, what, maxDurationSeconds: this.config.maxDurationSeconds, mustHaveSound }, { removeOnComplete: true, removeOnFail: true })
+      const job = await this.probes.add(name, data, { removeOnComplete: true, removeOnFail: true })
       return (await job.waitUntilFinished(this.probeEvents, PROBE_TIMEOUT_MS)) as WorkerResult
     })()
     work.catch(() => {})
     let timer: NodeJS.Timeout | undefined
     const result = await Promise.race([work, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PROBE_TIMEOUT_MS)))]).finally(() => clearTimeout(timer))
-    if (result === null) throw new RefmasterError('UNAVAILABLE', `no worker checked ${what} within ${PROBE_TIMEOUT_MS / 1000} s: are 'refmaster worker' processes running, and is Redis up?`)
+    if (result === null) throw new RefmasterError('UNAVAILABLE', `no worker finished ${what} within ${PROBE_TIMEOUT_MS / 1000} s: are 'refmaster worker' processes running, and is Redis up?`)
     throwIfFailed(result)
+    return result
+  }
+
+  async libraryAdd(request: AddTrackRequest): Promise<LibraryTrack> {
+    const result = await this.onWorker('library-add', { userDir: this.config.libraryDir, request }, `filing ${request.file}`)
+    return result.ok ? result.track! : (undefined as never)
   }
 
   async cancel(jobId: string): Promise<void> {

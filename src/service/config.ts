@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { RefmasterError } from '../errors.js'
 
 /** The service's settings, each from an environment variable with an embedded default (README "Service"). */
@@ -27,6 +27,8 @@ export interface ServiceConfig {
   redisUrl: string | null
   /** Scale-out: jobs are stored in this PostgreSQL database instead of SQLite. */
   databaseUrl: string | null
+  /** The user's reference library (genres): REFMASTER_LIBRARY, else DATA_DIR/library. */
+  libraryDir: string
   /** Scale-out: a worker's lock on a job lasts this long; a worker that stops renewing it (dead) loses the job to another after about twice this. */
   workerLockSeconds: number
 }
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     retentionHours: numberFrom(env, 'RETENTION_HOURS', d.retentionHours, 0, false),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', d.shutdownGraceSeconds, 0, false),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    libraryDir: resolve(env.REFMASTER_LIBRARY || join(env.DATA_DIR || d.dataDir, 'library')),
     redisUrl: env.REDIS_URL || null,
     databaseUrl: env.DATABASE_URL || null,
     workerLockSeconds: numberFrom(env, 'WORKER_LOCK_SECONDS', d.workerLockSeconds, 1, false),

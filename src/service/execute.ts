@@ -5,6 +5,7 @@ import { RefmasterError } from '../errors.js'
 import type { DataPaths } from './files.js'
 import type { JobStore, VersionRecord } from './job-store.js'
 import type { ProgressUpdate } from './queue.js'
+import type { AddTrackRequest } from '../library/library.js'
 import type { WorkerResult, WorkerTask } from './worker.js'
 
 /** Progress is written to the job store at most this often per version (ms); events stream every step. */
@@ -30,12 +31,17 @@ export class ThreadPool {
     return this.probes.run({ kind: 'probe', path, what, maxDurationSeconds, mustHaveSound } satisfies WorkerTask)
   }
 
+  /** Files a track in the user's library on the checks' thread (its analysis takes a second or so). */
+  async libraryAdd(userDir: string, request: AddTrackRequest): Promise<WorkerResult> {
+    return this.probes.run({ kind: 'library-add', userDir, request } satisfies WorkerTask)
+  }
+
   /**
    * Renders a claimed version in a thread and records its outcome in the store. An abort (cancel,
    * shutdown) stops the thread and records nothing: the store already says cancelled, or the version
    * stays running and is delivered again.
    */
-  async execute(store: JobStore, paths: DataPaths, version: VersionRecord, signal: AbortSignal, onProgress: (update: ProgressUpdate) => void): Promise<void> {
+  async execute(store: JobStore, paths: DataPaths, libraryDir: string, version: VersionRecord, signal: AbortSignal, onProgress: (update: ProgressUpdate) => void): Promise<void> {
     const job = await store.get(version.jobId)
     if (!job) return
     const { port1, port2 } = new MessageChannel()
@@ -48,7 +54,7 @@ export class ThreadPool {
       }
       onProgress({ n: version.n, fraction, stage })
     })
-    const task: WorkerTask = { kind: 'render', jobDir: paths.job(version.jobId), n: version.n, attempt: version.attempts, request: job.request, strengths: version.strengths, progress: port2 }
+    const task: WorkerTask = { kind: 'render', jobDir: paths.job(version.jobId), n: version.n, attempt: version.attempts, libraryDir, request: job.request, strengths: version.strengths, progress: port2 }
     try {
       const result: WorkerResult = await this.renders.run(task, { transferList: [port2], signal })
       if (result.ok) await store.finish(version.jobId, version.n, version.attempts, { state: 'done', report: result.report! })

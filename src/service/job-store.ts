@@ -8,6 +8,8 @@ import type { MasterReport } from '../master.js'
 export interface JobRequest {
   mix: { name: string; file: string }
   references: Array<{ name: string; file: string; weight: number }>
+  /** Genre targets (from the reference library) instead of references; absent in jobs made before genres. */
+  genres?: Array<{ name: string; weight: number }>
   /** Playback target; null: "reference" with references, else "streaming". */
   target: string | null
   formats: OutputFormat[]

@@ -3,6 +3,8 @@ import type { ServiceConfig } from './config.js'
 import { ThreadPool, throwIfFailed, timedOut } from './execute.js'
 import { removePartials, type DataPaths } from './files.js'
 import type { JobStore } from './job-store.js'
+import type { AddTrackRequest } from '../library/library.js'
+import type { LibraryTrack } from '../library/manifest.js'
 import type { JobQueue } from './queue.js'
 
 /**
@@ -61,7 +63,7 @@ export class LocalQueue extends EventEmitter implements JobQueue {
       this.emit('update', version.jobId)
       const controller = new AbortController()
       const done = this.pool
-        .execute(this.store, this.paths, version, controller.signal, (update) => this.emit('update', version.jobId, update))
+        .execute(this.store, this.paths, this.config.libraryDir, version, controller.signal, (update) => this.emit('update', version.jobId, update))
         .finally(() => {
           this.running.delete(key)
           this.emit('update', version.jobId)
@@ -73,6 +75,12 @@ export class LocalQueue extends EventEmitter implements JobQueue {
 
   async probe(path: string, what: string, mustHaveSound: boolean): Promise<void> {
     throwIfFailed(await this.pool.probe(path, what, this.config.maxDurationSeconds, mustHaveSound))
+  }
+
+  async libraryAdd(request: AddTrackRequest): Promise<LibraryTrack> {
+    const result = await this.pool.libraryAdd(this.config.libraryDir, request)
+    throwIfFailed(result)
+    return result.ok ? result.track! : (undefined as never)
   }
 
   async cancel(jobId: string): Promise<void> {

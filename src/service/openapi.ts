@@ -48,7 +48,28 @@ export const OPENAPI = {
     '/metrics': { get: { summary: 'Prometheus metrics: queue depth, versions by state, render durations, failures', security: [], responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
     '/api/openapi.json': { get: { summary: 'this document', responses: { 200: json('OpenAPI 3.1') } } },
     '/api/targets': { get: { summary: 'playback targets (loudness, true-peak ceiling, source) and the playback systems the report simulates', responses: { 200: json('targets') } } },
-    '/api/genres': { get: { summary: 'genre profiles of the reference library', responses: { 200: json('genres') } } },
+    '/api/genres': { get: { summary: 'genre profiles of the reference library (name, track count, loudness and tonal summary)', responses: { 200: json('genres') } } },
+    '/api/library': {
+      get: { summary: 'the reference library: built-in and user tracks, each with its genre, source, licence and attribution', responses: { 200: json('tracks') } },
+      post: {
+        summary: 'file a track in the user library under a genre (an existing one or a new name); it is analysed once and the genre profiles are rebuilt',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: { type: 'object', required: ['file', 'genre'], properties: { file: { type: 'string', format: 'binary' }, genre: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' }, title: { type: 'string' }, artist: { type: 'string' }, licence: { type: 'string' }, source: { type: 'string' } } },
+            },
+          },
+        },
+        responses: { 201: json('the track'), 400: error('missing field, bad genre name'), 413: error('too large'), 415: error('not audio'), 422: error('corrupt, silent, too short or too low a sample rate') },
+      },
+    },
+    '/api/library/{id}': {
+      delete: { summary: "remove a track (a user track's files are deleted; a built-in one is hidden); the genre profiles are rebuilt", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('the removed track'), 404: error('no such track') } },
+    },
+    '/api/library/{id}/audio': {
+      get: { summary: "the track's audio, to listen to", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the audio file' }, 404: error('no such track') } },
+    },
     '/api/jobs': {
       post: {
         summary: 'start a mastering job; the files are checked (decodable, within the limits) before the answer',
@@ -63,8 +84,8 @@ export const OPENAPI = {
                   mix: { type: 'string', format: 'binary' },
                   reference: { type: 'array', items: { type: 'string', format: 'binary' } },
                   referenceWeight: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, description: 'one per reference, in the same order; normalised' },
-                  genre: { type: 'array', items: { type: 'string' }, description: 'not available yet (the genre library)' },
-                  genreWeight: { type: 'array', items: { type: 'number' } },
+                  genre: { type: 'array', items: { type: 'string' }, description: 'genre names (GET /api/genres) instead of references; repeat for a blend' },
+                  genreWeight: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, description: 'one per genre, in the same order; normalised' },
                   target: { type: 'string', description: 'playback target name (GET /api/targets); default reference with references, else streaming' },
                   format: { type: 'array', items: { type: 'string', enum: [...OUTPUT_FORMATS] }, description: 'default wav24' },
                   ...strengthProperties,

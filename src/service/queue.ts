@@ -1,4 +1,6 @@
 import type { EventEmitter } from 'node:events'
+import type { AddTrackRequest } from '../library/library.js'
+import type { LibraryTrack } from '../library/manifest.js'
 
 /** A progress report of a running version (streamed to the page; stored less often). */
 export interface ProgressUpdate {
@@ -19,6 +21,8 @@ export interface JobQueue extends EventEmitter {
   submit(jobId: string, n: number): Promise<void>
   /** Decodes an upload on a worker; throws the RefmasterError that names its problem. */
   probe(path: string, what: string, mustHaveSound: boolean): Promise<void>
+  /** Files an uploaded track in the user's reference library on a worker; throws what names its problem. */
+  libraryAdd(request: AddTrackRequest): Promise<LibraryTrack>
   /** Cancels the job's queued and running versions (the store records it); resolves when work has stopped. */
   cancel(jobId: string): Promise<void>
   /** Versions waiting in the queue itself (for /metrics). */

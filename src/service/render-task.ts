@@ -8,6 +8,7 @@ import { decodeAudio } from '../audio/decode.js'
 import { writeAudioFile } from '../audio/encode.js'
 import type { OutputFormat } from '../audio/formats.js'
 import type { Strengths } from '../chain/strengths.js'
+import { openLibrary } from '../library/library.js'
 import { analyseInputs, masterTrack, type AnalysedInputs, type MasterReport } from '../master.js'
 import { dbToGain } from '../units/db.js'
 import { partialName, removePartials, writeFileAtomic } from './files.js'
@@ -46,6 +47,8 @@ export interface RenderTask {
   n: number
   /** Which attempt at this version (the store counts them): its partial folder is its own. */
   attempt: number
+  /** The user's reference library, for genre targets. */
+  libraryDir: string
   request: JobRequest
   strengths: Partial<Strengths>
 }
@@ -108,8 +111,13 @@ export async function renderVersion(task: RenderTask, onProgress: (fraction: num
   onProgress(0, 'decoding')
   const mix = await decodeInput(jobDir, request.mix.file, request.mix.name)
   const { analysed, reference } = await analysedInputs(task, mix, (fraction, stage) => onProgress(0.05 + 0.35 * fraction, stage))
+  const library = request.genres?.length ? openLibrary({ userDir: task.libraryDir }) : null
+  const genres = (request.genres ?? []).map(({ name, weight }) => {
+    const genre = library!.genre(name)
+    return { name, weight, profile: genre.profile, summary: genre.summary }
+  })
   const result = await masterTrack(
-    { mixName: request.mix.name, mix, target: request.target ?? undefined, strengths: task.strengths },
+    { mixName: request.mix.name, mix, genres, target: request.target ?? undefined, strengths: task.strengths },
     (fraction, stage) => stage !== 'done' && onProgress(0.4 + 0.35 * fraction, stage),
     analysed,
   )

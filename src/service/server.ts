@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import { rmSync } from 'node:fs'
+import { openLibrary } from '../library/library.js'
 import { createApp } from './app.js'
 import { BullQueue } from './bull-queue.js'
 import type { ServiceConfig } from './config.js'
@@ -44,7 +45,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   sweeper.unref()
 
   await queue.start()
-  const app = createApp({ config, paths, store, queue })
+  const app = createApp({ config, paths, store, queue, library: openLibrary({ userDir: config.libraryDir }) })
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)))
   })

@@ -41,7 +41,7 @@ export async function startWorker(config: ServiceConfig, log: (line: string) => 
         if (!current || current.state !== 'running' || current.attempts !== version.attempts) controller.abort()
       }, CANCEL_POLL_MS)
       try {
-        await pool.execute(store, paths, version, controller.signal, (update) => void job.updateProgress(update as unknown as object).catch(() => {}))
+        await pool.execute(store, paths, config.libraryDir, version, controller.signal, (update) => void job.updateProgress(update as unknown as object).catch(() => {}))
       } finally {
         clearInterval(watcher)
       }
@@ -49,7 +49,11 @@ export async function startWorker(config: ServiceConfig, log: (line: string) => 
     },
     { connection, concurrency: config.workerConcurrency, lockDuration, stalledInterval: lockDuration, maxStalledCount: 5 },
   )
-  const probes = new Worker(PROBE_QUEUE, async (job) => pool.probe(job.data.path, job.data.what, job.data.maxDurationSeconds, job.data.mustHaveSound), { connection, concurrency: 1 })
+  const probes = new Worker(
+    PROBE_QUEUE,
+    async (job) => (job.name === 'library-add' ? pool.libraryAdd(job.data.userDir, job.data.request) : pool.probe(job.data.path, job.data.what, job.data.maxDurationSeconds, job.data.mustHaveSound)),
+    { connection, concurrency: 1 },
+  )
   renders.on('error', (error) => log(`queue: ${error.message}`))
   probes.on('error', (error) => log(`queue: ${error.message}`))
   await Promise.all([renders.waitUntilReady(), probes.waitUntilReady()])

@@ -11,6 +11,8 @@ import { measureLoudness } from '../analysis/loudness/index.js'
 import { ABSOLUTE_GATE_LUFS } from '../analysis/loudness/meter.js'
 import { RefmasterError, toRefmasterError, type ErrorCode } from '../errors.js'
 import type { MasterReport } from '../master.js'
+import { openLibrary, type AddTrackRequest } from '../library/library.js'
+import type { LibraryTrack } from '../library/manifest.js'
 import { renderVersion, type RenderTask } from './render-task.js'
 
 /** Checks an upload before the job is accepted: decodable, within the duration limit, and (for a mix) not silent. */
@@ -23,10 +25,17 @@ export interface ProbeTask {
   mustHaveSound: boolean
 }
 
-export type WorkerTask = ProbeTask | (RenderTask & { kind: 'render'; progress: MessagePort })
+/** Files an uploaded track in the user's reference library (analysed once, profiles rebuilt). */
+export interface LibraryAddTask {
+  kind: 'library-add'
+  userDir: string
+  request: AddTrackRequest
+}
+
+export type WorkerTask = ProbeTask | LibraryAddTask | (RenderTask & { kind: 'render'; progress: MessagePort })
 
 export type WorkerResult =
-  | { ok: true; durationSeconds?: number; report?: MasterReport }
+  | { ok: true; durationSeconds?: number; report?: MasterReport; track?: LibraryTrack }
   | { ok: false; error: { code: ErrorCode; message: string } }
 
 async function probe(task: ProbeTask): Promise<{ durationSeconds: number }> {
@@ -47,6 +56,7 @@ const PROGRESS_STEP = 0.01
 export default async function run(task: WorkerTask): Promise<WorkerResult> {
   try {
     if (task.kind === 'probe') return { ok: true, ...(await probe(task)) }
+    if (task.kind === 'library-add') return { ok: true, track: await openLibrary({ userDir: task.userDir }).add(task.request) }
     let sent = -1
     let sentStage = ''
     const report = await renderVersion(task, (fraction, stage) => {

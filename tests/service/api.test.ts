@@ -122,7 +122,7 @@ describe('the job API through real HTTP', () => {
     const { createApp } = await import('../../src/service/app.js')
     const { routesOf } = await import('../../src/service/routes.js')
     const { loadConfig } = await import('../../src/service/config.js')
-    const app = createApp({ config: loadConfig({}), paths: {} as never, store: {} as never, queue: {} as never })
+    const app = createApp({ config: loadConfig({}), paths: {} as never, store: {} as never, queue: {} as never, library: {} as never })
     const actual = routesOf(app).filter(({ path }) => path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path)).map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`)
     const documented = Object.entries(spec.paths as Record<string, object>).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
     expect(actual.sort()).toEqual(documented.sort())
@@ -240,5 +240,57 @@ describe('access control and abuse limits', () => {
     } finally {
       expect(await server.stop()).toBe(0)
     }
+  })
+})
+
+describe('genres and the reference library through HTTP', () => {
+  let server: ServerProcess
+  beforeAll(async () => {
+    server = await startServer()
+  })
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0)
+  })
+
+  it('lists the built-in genres and masters a mix toward a weighted blend of two', async () => {
+    const { genres } = await (await fetch(`${server.url}/api/genres`)).json()
+    expect(genres.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['ambient', 'electronic', 'orchestral', 'pop', 'rock']))
+    expect(genres.find((g: { name: string }) => g.name === 'rock').trackCount).toBe(4)
+    const rockMix = join(DEV_AUDIO, 'rock', 'rock-02-chaosgod.ogg')
+    const response = await fetch(`${server.url}/api/jobs`, { method: 'POST', body: form([['mix', rockMix]], [['genre', 'rock'], ['genreWeight', '3'], ['genre', 'pop'], ['genreWeight', '1']]) })
+    expect(response.status).toBe(202)
+    const job = await waitForJob(server.url, (await response.json()).id)
+    expect(job.state).toBe('done')
+    expect(job.genres).toEqual([{ name: 'rock', weight: 3 }, { name: 'pop', weight: 1 }])
+    expect(job.report.genres.map((g: { name: string; weight: number }) => [g.name, g.weight])).toEqual([['rock', 0.75], ['pop', 0.25]])
+    expect(job.report.target.name).toBe('streaming')
+    expect(Math.abs(job.report.measurements.after.integratedLufs + 14)).toBeLessThan(0.3)
+    expect(Object.keys(job.versions[0].previews).sort()).toEqual(['master', 'mix'])
+
+    const unknown = await fetch(`${server.url}/api/jobs`, { method: 'POST', body: form([['mix', MIX]], [['genre', 'polka']]) })
+    expect(unknown.status).toBe(400)
+    expect((await unknown.json()).error).toMatchObject({ code: 'UNKNOWN_GENRE', message: expect.stringContaining('rock') })
+  })
+
+  it('files a track under a new genre, lists it, profiles it, and removes it', async () => {
+    const added = await fetch(`${server.url}/api/library`, { method: 'POST', body: form([['file', REFERENCE]], [['genre', 'chiptune'], ['artist', 'Someone'], ['licence', 'CC-BY-4.0']]) })
+    expect(added.status).toBe(201)
+    const track = await added.json()
+    expect(track).toMatchObject({ genre: 'chiptune', artist: 'Someone', licence: 'CC-BY-4.0', origin: 'user' })
+    expect(JSON.stringify(track)).not.toContain(server.dataDir)
+    const { tracks } = await (await fetch(`${server.url}/api/library`)).json()
+    expect(tracks.map((t: { id: string }) => t.id)).toContain(track.id)
+    const { genres } = await (await fetch(`${server.url}/api/genres`)).json()
+    expect(genres.find((g: { name: string }) => g.name === 'chiptune')).toMatchObject({ trackCount: 1 })
+    const audio = await fetch(`${server.url}${track.audioUrl}`)
+    expect(audio.status).toBe(200)
+    expect((await audio.arrayBuffer()).byteLength).toBe(readFileSync(REFERENCE).length)
+
+    const refused = await fetch(`${server.url}/api/library`, { method: 'POST', body: form([['file', REFERENCE]], [['genre', 'Not A Name!']]) })
+    expect(refused.status).toBe(400)
+    expect((await fetch(`${server.url}/api/library/${track.id}`, { method: 'DELETE' })).status).toBe(200)
+    expect((await (await fetch(`${server.url}/api/genres`)).json()).genres.map((g: { name: string }) => g.name)).not.toContain('chiptune')
+    expect((await fetch(`${server.url}/api/library/${track.id}`, { method: 'DELETE' })).status).toBe(404)
+    expect(readdirSync(join(server.dataDir, 'uploads'))).toEqual([])
   })
 })
