@@ -5,7 +5,7 @@
  * Writes bench/results/scale-out.md and .json.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { devExcerpts, percentile, pollLatency, writeClips } from './clips.js'
 import { missingInfrastructure, startPostgres, startRedis } from './infra.js'
@@ -73,7 +73,7 @@ try {
   const md = [
     '# Scale-out throughput: API + N workers on Redis (BullMQ) and PostgreSQL',
     '',
-    `Made by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`,
+    `Made by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; load average at the end ${loadavg()[0].toFixed(1)} (other work on the machine shares its cores).`,
     `${JOBS} jobs (${CLIP_SECONDS} s clips of different dev excerpts, one reference, 24-bit WAV) submitted at once to one API process; each worker renders one job at a time. Redis and PostgreSQL run on the same machine.`,
     '',
     '| workers | all done | jobs a minute | vs 1 worker | /healthz p50 / p99 | GET job p99 |',

@@ -121,9 +121,17 @@ async function loadChoices() {
   } else {
     box.replaceChildren(
       element('span', { textContent: 'or genres:' }),
-      ...genres.map((genre) =>
-        element('label', {}, element('input', { type: 'checkbox', value: genre.name }), ` ${genre.name} `, element('input', { type: 'number', min: '0.1', step: '0.1', value: '1', title: 'weight' })),
-      ),
+      ...genres.map((genre) => {
+        const box = element('input', { type: 'checkbox', value: genre.name })
+        // A genre is no loudness to match: aim at a platform instead of "the reference".
+        box.addEventListener('change', () => {
+          if (box.checked && state.references.length === 0 && $('#target').value === 'reference') $('#target').value = 'streaming'
+          updateTargetNote()
+        })
+        const weight = element('input', { type: 'number', min: '0.1', step: '0.1', value: '1', title: 'weight' })
+        weight.setAttribute('aria-label', `weight of ${genre.name}`)
+        return element('label', {}, box, ` ${genre.name} `, weight)
+      }),
     )
   }
 }
