@@ -2,15 +2,10 @@
 // read the meters and reasons, adjust strengths and render again; download.
 import WaveSurfer from '/vendor/wavesurfer.esm.js'
 import { api, ApiError, upload, withToken } from './api.js'
+import { $, element, showError, wireDrop } from './dom.js'
 import { ABPlayer } from './player.js'
 import { drawEqCurve, drawSpectrum, resizePlots } from './plots.js'
 
-const $ = (selector) => document.querySelector(selector)
-function element(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props)
-  node.append(...children)
-  return node
-}
 
 const FORMAT_LABELS = { wav24: 'WAV 24-bit', wav16: 'WAV 16-bit', wav32f: 'WAV 32-bit float', flac24: 'FLAC 24-bit', flac16: 'FLAC 16-bit', mp3: 'MP3 320 kbps' }
 const STAGE_NAMES = { eq: 'EQ', dynamics: 'dynamics', width: 'width', saturation: 'saturation', loudness: 'loudness', reference: 'reference' }
@@ -29,13 +24,6 @@ const player = new ABPlayer()
 let waveform = null
 
 // ---------- errors ----------
-
-function showError(error) {
-  const box = $('#error')
-  box.textContent = error instanceof ApiError ? `${error.message} [${error.code}]` : String(error.message ?? error)
-  box.hidden = false
-  box.scrollIntoView({ block: 'nearest' })
-}
 
 function clearError() {
   $('#error').hidden = true
@@ -77,20 +65,6 @@ function renderReferences() {
     }),
   )
   updateTargetNote()
-}
-
-function wireDrop(zone, input, onFiles) {
-  input.addEventListener('change', () => input.files.length && onFiles([...input.files]))
-  zone.addEventListener('dragover', (event) => {
-    event.preventDefault()
-    zone.classList.add('over')
-  })
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'))
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault()
-    zone.classList.remove('over')
-    if (event.dataTransfer.files.length) onFiles([...event.dataTransfer.files])
-  })
 }
 
 function updateTargetNote() {

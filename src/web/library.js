@@ -1,20 +1,8 @@
 // The library page: genre profiles, the reference tracks by genre (listen, remove), and adding a track.
-import { api, ApiError, upload, withToken } from './api.js'
+import { api, upload, withToken } from './api.js'
+import { $, element, showError, wireDrop } from './dom.js'
 
-const $ = (selector) => document.querySelector(selector)
-function element(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props)
-  node.append(...children)
-  return node
-}
 const number = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-
-function showError(error) {
-  const box = $('#error')
-  box.textContent = error instanceof ApiError ? `${error.message} [${error.code}]` : String(error.message ?? error)
-  box.hidden = false
-  box.scrollIntoView({ block: 'nearest' })
-}
 
 async function refresh() {
   const [{ genres }, { tracks }] = await Promise.all([api('/api/genres'), api('/api/library')])
@@ -92,23 +80,13 @@ async function addTrack(event) {
   }
 }
 
-$('#track-input').addEventListener('change', () => {
-  const file = $('#track-input').files[0]
-  if (file) $('#track-name').textContent = file.name
-})
-const drop = $('#track-drop')
-drop.addEventListener('dragover', (event) => {
-  event.preventDefault()
-  drop.classList.add('over')
-})
-drop.addEventListener('dragleave', () => drop.classList.remove('over'))
-drop.addEventListener('drop', (event) => {
-  event.preventDefault()
-  drop.classList.remove('over')
-  if (event.dataTransfer.files.length) {
-    $('#track-input').files = event.dataTransfer.files
-    $('#track-name').textContent = event.dataTransfer.files[0].name
+wireDrop($('#track-drop'), $('#track-input'), (files) => {
+  if ($('#track-input').files[0] !== files[0]) {
+    const transfer = new DataTransfer()
+    transfer.items.add(files[0])
+    $('#track-input').files = transfer.files
   }
+  $('#track-name').textContent = files[0].name
 })
 $('#add-form').addEventListener('submit', addTrack)
 refresh().catch(showError)
