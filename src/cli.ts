@@ -5,6 +5,7 @@ import { registerMaster } from './cli/master.js'
 import { registerServe } from './cli/serve.js'
 import { registerGenres } from './cli/genres.js'
 import { registerLibrary } from './cli/library.js'
+import { registerTrain } from './cli/train.js'
 
 /** Builds the `refmaster` command tree. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGenres(program)
   registerLibrary(program)
   registerServe(program)
+  registerTrain(program)
   const override = (command: Command): void => {
     command.exitOverride()
     command.commands.forEach(override)

@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   UNAVAILABLE: { exitCode: 1, httpStatus: 503, summary: 'a service refmaster depends on (queue, database) is not reachable: retry later' },
   UNKNOWN_GENRE: { exitCode: 2, httpStatus: 400, summary: 'no genre of that name in the reference library' },
   UNKNOWN_TRACK: { exitCode: 2, httpStatus: 404, summary: 'no track of that id in the reference library' },
+  MODEL_INCOMPATIBLE: { exitCode: 10, httpStatus: 500, summary: 'the settings model was trained for another schema or is damaged' },
   ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
   INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
 } as const

@@ -2,9 +2,13 @@ import type { Audio } from './audio/audio.js'
 import { frameCount, durationSeconds } from './audio/audio.js'
 import { resample } from './audio/resample.js'
 import { analyzeTrackLent } from './analysis/lent-analysis.js'
+import { summariseMeydaFeatures } from './analysis/meyda-features.js'
 import { analyzeTrack, type TrackAnalysis } from './analysis/track-analysis.js'
 import { ABSOLUTE_GATE_LUFS } from './analysis/loudness/meter.js'
-import { analyticSettings } from './chain/analytic.js'
+import { analyticSettings, type AnalyticSettings } from './chain/analytic.js'
+import type { SettingsSource } from './model/default-model.js'
+import type { LoadedModel } from './model/model-io.js'
+import { predictSettings } from './model/predict.js'
 import { renderChain } from './chain/apply.js'
 import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
 import { validateChainSettings, type ChainSettings } from './chain/settings.js'
@@ -53,6 +57,10 @@ export interface MasterRequest {
   recipe?: ChainSettings
   /** Leave out the delivery check's MP3 round trip (benchmarks time it on its own). */
   skipCodecCheck?: boolean
+  /** Where the settings come from: the analytic matcher (default) or `model`, which needs `model`. */
+  settingsSource?: SettingsSource
+  /** The trained settings model (src/model/model-io.ts loadModel), for settingsSource 'model'. */
+  model?: LoadedModel
 }
 
 /** The report (issue 10): measurements, settings with reasons, platforms, translation, delivery check. */
@@ -64,6 +72,8 @@ export interface MasterReport {
   genres?: Array<{ name: string; weight: number; summary: GenreSummary | null }>
   target: PlaybackTarget & { resolvedLufs: number; reachable: boolean }
   strengths: Strengths
+  /** Where the settings came from, and for the model its folder, schema fingerprint and prediction time. */
+  settingsSource: { source: SettingsSource; model?: string; schemaFingerprint?: string; predictionMs?: number }
   settings: ChainSettings
   reasons: Reason[]
   measurements: { before: Measurement; after: Measurement; reference: Measurement | null }
@@ -117,6 +127,20 @@ const MATCHING_ANALYSIS = { meydaFeatures: false } as const
 function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackAnalysis> {
   const audio = reference.audio.sampleRateHz === mix.sampleRateHz ? reference.audio : resample(reference.audio, mix.sampleRateHz)
   return analyzeTrackLent(audio, MATCHING_ANALYSIS, mix.channels)
+}
+
+/**
+ * The analytic path's settings for a mix and a target profile (null: a playback target alone, the mix
+ * is its own target): the baseline, and the base the settings model's outputs are written on.
+ */
+export function matchSettings(mix: TrackAnalysis, target: TargetProfile | null, targetName: string, playback: PlaybackTarget, strengths: Strengths, targetLufs: number): AnalyticSettings {
+  const result = analyticSettings(mix, target ?? profileOf(mix), targetName, playback, strengths, targetLufs)
+  if (!target) result.settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
+  if (target && playback.integratedLufs === null) {
+    result.settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
+    result.settings.loudness.reference = { integratedLufs: target.integratedLufs, truePeakDbtp: target.truePeakDbtp, plrDb: target.plrDb }
+  }
+  return result
 }
 
 /** The analyses of a job's inputs: made once, kept with the job, reused by every re-render (DESIGN.md). */
@@ -185,19 +209,23 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   if (request.recipe) {
     settings = validateChainSettings(request.recipe, request.mix.sampleRateHz)
     reasons = [{ stage: 'loudness', text: 'rendered from a recipe: settings applied exactly as saved' }]
-  } else if (profile) {
-    const targetName = genres.length > 0 ? genreTargetName(genres) : referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
-    ;({ settings, reasons } = analyticSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
+  } else {
+    const targetName = !profile ? 'the mix itself' : genres.length > 0 ? genreTargetName(genres) : referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
+    ;({ settings, reasons } = matchSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
     // A genre is other music: like no reference at all, it says nothing about this mix's DC and infrasonics.
     if (genres.length > 0) settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
-  } else {
-    ;({ settings, reasons } = analyticSettings(mixAnalysis, profileOf(mixAnalysis), 'the mix itself', playback, effectiveStrengths, targetLufs))
-    settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
-
-  if (!request.recipe && playback.integratedLufs === null && profile) {
-    settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
-    settings.loudness.reference = { integratedLufs: profile.integratedLufs, truePeakDbtp: profile.truePeakDbtp, plrDb: profile.plrDb }
+  let settingsSource: MasterReport['settingsSource'] = { source: 'analytic' }
+  if (!request.recipe && request.settingsSource === 'model') {
+    if (!request.model) throw new RefmasterError('USAGE', "settings source 'model' needs a trained model")
+    // The model reads the mix's Meyda statistics, which the matching analysis leaves out.
+    const mixForModel = mixAnalysis.meyda ? mixAnalysis : { ...mixAnalysis, meyda: summariseMeydaFeatures(request.mix.channels, request.mix.sampleRateHz) }
+    const predicted = predictSettings(request.model, mixForModel, profile ?? profileOf(mixAnalysis), settings, effectiveStrengths, playback.truePeakCeilingDbtp)
+    // A fixed playback target decides the loudness; the model's loudness applies to "match the reference".
+    if (playback.integratedLufs !== null) predicted.settings.loudness.targetLufs = settings.loudness.targetLufs
+    settings = predicted.settings
+    reasons = [...reasons.filter((r) => r.stage === 'eq'), ...predicted.reasons]
+    settingsSource = { source: 'model', model: request.model.dir, schemaFingerprint: request.model.card.schemaFingerprint, predictionMs: predicted.predictionMs }
   }
 
   onProgress(0.5, 'rendering')
@@ -228,6 +256,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
         : { references: referenceAnalyses.map((r) => ({ name: r.name, weight: r.weight, sampleRateHz: r.sampleRateHz, durationSeconds: r.durationSeconds })) }),
       target: { ...playback, resolvedLufs: rendered.loudness.targetLufs, reachable: rendered.loudness.reachable },
       strengths,
+      settingsSource,
       settings,
       reasons,
       measurements: { before: measurementOf(mixAnalysis), after: after.measurement, reference: referenceAnalyses.length === 1 ? measurementOf(referenceAnalyses[0].analysis) : null },

@@ -10,6 +10,8 @@ import { CHAIN_SETTINGS_VERSION, type ChainSettings } from '../chain/settings.js
 import { RefmasterError } from '../errors.js'
 import { openLibrary } from '../library/library.js'
 import { masterTrack, type GenreInput, type ReferenceInput } from '../master.js'
+import { defaultModelDir, defaultSettingsSource, SETTINGS_SOURCES, type SettingsSource } from '../model/default-model.js'
+import { loadModel } from '../model/model-io.js'
 import { createProgressBar } from './progress.js'
 
 interface MasterOptions {
@@ -26,6 +28,8 @@ interface MasterOptions {
   report?: string
   saveRecipe?: string
   recipe?: string
+  settings?: SettingsSource
+  model?: string
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -69,6 +73,8 @@ export function registerMaster(program: Command): void {
     .option('--report <file>', 'write the report as JSON')
     .addOption(new Option('--save-recipe <file>', 'write the settings as a recipe (JSON)').conflicts('recipe'))
     .option('--recipe <file>', 'render with exactly the settings of a recipe')
+    .addOption(new Option('--settings <source>', 'where the settings come from: the trained model or the analytic matcher (default: the shipped model when it beats the analytic path, else analytic)').choices([...SETTINGS_SOURCES]))
+    .option('--model <dir>', 'the trained model to use (a models/NAME folder; implies --settings model)')
     .action(async (mixPath: string, options: MasterOptions) => runMaster(mixPath, options))
 }
 
@@ -92,6 +98,15 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
     throw new RefmasterError('USAGE', 'give --reference (or --genre), or a --target, or a --recipe')
   }
 
+  if (options.settings === 'analytic' && options.model) throw new RefmasterError('USAGE', '--model needs --settings model (or no --settings)')
+  let settingsSource: SettingsSource = options.settings ?? (options.model ? 'model' : 'analytic')
+  if (!options.settings && !options.model && !recipe) {
+    const choice = defaultSettingsSource()
+    settingsSource = choice.source
+    if (choice.note) process.stderr.write(`refmaster: note: ${choice.note}\n`)
+  }
+  const model = settingsSource === 'model' && !recipe ? await loadModel(options.model ?? defaultModelDir()) : undefined
+
   const progress = createProgressBar('master')
   progress.update(0, 'decoding')
   const mix = await decodeFile(mixPath)
@@ -102,7 +117,7 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
   }
   const definedStrengths = Object.fromEntries(Object.entries(strengths).filter(([, v]) => v !== undefined))
   const result = await masterTrack(
-    { mixName: mixPath, mix, references, genres, target: options.target, strengths: definedStrengths, recipe },
+    { mixName: mixPath, mix, references, genres, target: options.target, strengths: definedStrengths, recipe, settingsSource, model },
     (fraction, stage) => progress.update(0.1 + 0.8 * fraction, stage),
   )
   progress.update(0.9, 'writing')

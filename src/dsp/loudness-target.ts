@@ -15,7 +15,7 @@ import { measureLoudness, type LoudnessMeasurement } from '../analysis/loudness/
 import { ABSOLUTE_GATE_LUFS, kWeightedTicks, loudnessFromTicks, type TickEnergies } from '../analysis/loudness/meter.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain, gainToDb } from '../units/db.js'
-import { defaultParams, validateParams } from './params.js'
+import { defaultParams, defineParams, validateParams } from './params.js'
 import {
   GAIN_TARGET_MARGIN_DB, TRUE_PEAK_LIMITER_PARAMS, VERIFY_MARGIN_DB, limitTruePeak, limiterGainCurve, truePeakEnvelope,
   type TruePeakEnvelope, type TruePeakLimiterParams, type TruePeakLimiterResult,
@@ -241,3 +241,18 @@ function result(trial: { gainDb: number; limited: TruePeakLimiterResult; measure
     warnings,
   }
 }
+
+/**
+ * The loudness stage's own parameters as a spec table (the ranges above), so that recipes, the CLI and
+ * the model's outputs (src/model/schema.ts) read one declaration.
+ */
+export const LOUDNESS_STAGE_PARAMS = defineParams({
+  targetLufs: {
+    unit: 'LUFS', min: TARGET_LUFS_RANGE.min, max: TARGET_LUFS_RANGE.max, default: -14, neutral: -14, scale: 'linear',
+    description: 'integrated loudness of the master (ITU-R BS.1770-4)',
+  },
+  maxLimiterReductionDb: {
+    unit: 'dB', min: MAX_LIMITER_REDUCTION_RANGE_DB.min, max: MAX_LIMITER_REDUCTION_RANGE_DB.max, default: DEFAULT_MAX_LIMITER_REDUCTION_DB, neutral: 0, scale: 'linear',
+    description: 'most peak gain reduction the limiter may spend to reach the target',
+  },
+})

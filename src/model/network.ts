@@ -1,0 +1,118 @@
+/**
+ * The settings network: a small MLP (inputs -> 64 -> 32 -> outputs, sigmoid outputs in [0, 1]) and its
+ * deterministic training loop. Determinism: initialisers and dropout are seeded, and the batches are
+ * shuffled with our own seeded generator (tfjs's `fit` shuffle uses Math.random).
+ */
+import { INPUT_SIZE, OUTPUTS, OUTPUT_SIZE } from './schema.js'
+import type { Tf } from './tf.js'
+
+/** Hidden layer widths: small enough for a few hundred training rows and a sub-millisecond prediction. */
+export const HIDDEN_UNITS = [64, 32] as const
+/** Dropout after the first hidden layer. */
+const DROPOUT_RATE = 0.1
+/** L2 penalty on the hidden kernels. */
+const L2_PENALTY = 1e-4
+
+/** Training options. */
+export interface TrainOptions {
+  seed: number
+  epochs: number
+  batchSize: number
+  learningRate: number
+  /** Called after each epoch with the mean training loss and the held-out loss. */
+  onEpoch?: (epoch: number, loss: number, heldOutLoss: number) => void
+}
+
+export const DEFAULT_TRAIN_OPTIONS = { epochs: 300, batchSize: 32, learningRate: 2e-3 } as const
+
+type LayersModel = ReturnType<Tf['sequential']>
+
+/** A deterministic pseudo-random generator (mulberry32) in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** The untrained network, its weights drawn from `seed`. */
+export function buildNetwork(tf: Tf, seed: number): LayersModel {
+  const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 10 + k })
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [INPUT_SIZE], units: HIDDEN_UNITS[0], activation: 'relu', kernelInitializer: init(1), kernelRegularizer: tf.regularizers.l2({ l2: L2_PENALTY }) }),
+      tf.layers.dropout({ rate: DROPOUT_RATE, seed: seed + 7 }),
+      tf.layers.dense({ units: HIDDEN_UNITS[1], activation: 'relu', kernelInitializer: init(2), kernelRegularizer: tf.regularizers.l2({ l2: L2_PENALTY }) }),
+      tf.layers.dense({ units: OUTPUT_SIZE, activation: 'sigmoid', kernelInitializer: init(3) }),
+    ],
+  })
+}
+
+/** Mean squared error over the outputs, each weighted by its schema `lossWeight` (weights sum to the output count). */
+export function weightedLoss(tf: Tf) {
+  const raw = OUTPUTS.map((o) => o.lossWeight)
+  const total = raw.reduce((s, w) => s + w, 0)
+  const weights = tf.tensor1d(raw.map((w) => (w * raw.length) / total))
+  return (yTrue: ReturnType<Tf['tensor']>, yPred: ReturnType<Tf['tensor']>) => tf.tidy(() => tf.mean(tf.mul(tf.square(tf.sub(yTrue, yPred)), weights)))
+}
+
+/** Rows as a matrix tensor. */
+function matrix(tf: Tf, rows: Float32Array[], width: number) {
+  const flat = new Float32Array(rows.length * width)
+  rows.forEach((row, i) => flat.set(row, i * width))
+  return tf.tensor2d(flat, [rows.length, width])
+}
+
+/** Trains `network` on (x, y), reporting the held-out loss each epoch; returns the final losses. */
+export async function trainNetwork(
+  tf: Tf,
+  network: LayersModel,
+  train: { x: Float32Array[]; y: Float32Array[] },
+  heldOut: { x: Float32Array[]; y: Float32Array[] },
+  options: TrainOptions,
+): Promise<{ loss: number; heldOutLoss: number }> {
+  const loss = weightedLoss(tf)
+  network.compile({ optimizer: tf.train.adam(options.learningRate), loss })
+  const random = seededRandom(options.seed ^ 0x5eed)
+  const hx = heldOut.x.length > 0 ? matrix(tf, heldOut.x, INPUT_SIZE) : undefined
+  const hy = heldOut.y.length > 0 ? matrix(tf, heldOut.y, OUTPUT_SIZE) : undefined
+  let last = { loss: NaN, heldOutLoss: NaN }
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const order = train.x.map((_, i) => i)
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j], order[i]]
+    }
+    const x = matrix(tf, order.map((i) => train.x[i]), INPUT_SIZE)
+    const y = matrix(tf, order.map((i) => train.y[i]), OUTPUT_SIZE)
+    const history = await network.fit(x, y, { epochs: 1, batchSize: options.batchSize, shuffle: false, verbose: 0 })
+    x.dispose()
+    y.dispose()
+    const trainLoss = Number(history.history.loss[0])
+    let heldOutLoss = NaN
+    if (hx && hy) {
+      const predicted = network.predict(hx) as ReturnType<Tf['tensor']>
+      const value = loss(hy, predicted)
+      heldOutLoss = (await value.data())[0]
+      predicted.dispose()
+      value.dispose()
+    }
+    last = { loss: trainLoss, heldOutLoss }
+    options.onEpoch?.(epoch, trainLoss, heldOutLoss)
+  }
+  hx?.dispose()
+  hy?.dispose()
+  return last
+}
+
+/** Runs the network on one input vector. */
+export function predictRow(tf: Tf, network: Pick<LayersModel, 'predict'>, features: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    const output = network.predict(tf.tensor2d(features, [1, INPUT_SIZE])) as ReturnType<Tf['tensor']>
+    return output.dataSync() as Float32Array
+  })
+}

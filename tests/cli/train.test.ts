@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Audio } from '../../src/audio/audio.js'
+import { decodeFile } from '../../src/audio/decode.js'
+import { encodeAudio } from '../../src/audio/encode.js'
+import { SCHEMA_FINGERPRINT } from '../../src/model/schema.js'
+import { DEV_AUDIO, refmaster } from '../helpers/cli.js'
+
+/** `refmaster train` on a tiny library (2 genres x 2 tracks, one draw each), then `master --settings model`. */
+let dir: string
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'refmaster-train-'))
+  for (const [genre, files] of [['pop', ['pop-01-music000.ogg', 'pop-02-music001.ogg']], ['ambient', ['ambient-01-anewjourney.ogg', 'ambient-02-aberrations.ogg']]] as const) {
+    mkdirSync(join(dir, 'library', genre), { recursive: true })
+    for (const file of files) symlinkSync(join(DEV_AUDIO, genre, file), join(dir, 'library', genre, file))
+  }
+  const song = await decodeFile(join(DEV_AUDIO, 'pop', 'pop-03-music002.ogg'))
+  const cut = (start: number, gain: number): Audio => ({ sampleRateHz: song.sampleRateHz, channels: song.channels.map((c) => c.slice(start * song.sampleRateHz, (start + 8) * song.sampleRateHz).map((x) => x * gain)) })
+  writeFileSync(join(dir, 'mix.wav'), await encodeAudio(cut(0, 0.3), 'wav24'))
+  writeFileSync(join(dir, 'ref.wav'), await encodeAudio(cut(40, 1), 'wav24'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('refmaster train', () => {
+  it('trains a model folder with a card, then masters with it', async () => {
+    const out = join(dir, 'models', 'tiny')
+    const trained = await refmaster('train', '--references', join(dir, 'library'), '--out', out, '--draws', '1', '--held-out-draws', '1', '--epochs', '2', '--segment-seconds', '4', '--no-cache')
+    expect(trained.code, trained.stderr).toBe(0)
+    expect(trained.stdout).toContain('held-out')
+    expect(trained.stderr).toContain('epoch 2/2')
+    const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'))
+    expect(card.schemaFingerprint).toBe(SCHEMA_FINGERPRINT)
+    expect(card.trainingTracks).toHaveLength(2)
+    expect(card.heldOutTracks).toHaveLength(2)
+    expect(card.heldOut.all.examples).toBe(2)
+    expect(typeof card.heldOut.all.model.mrstft).toBe('number')
+
+    const mastered = await refmaster('master', join(dir, 'mix.wav'), '--reference', join(dir, 'ref.wav'), '--settings', 'model', '--model', out, '-o', join(dir, 'out.wav'), '--report', join(dir, 'report.json'))
+    expect(mastered.code, mastered.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))
+    expect(report.settingsSource.source).toBe('model')
+    expect(report.settingsSource.schemaFingerprint).toBe(SCHEMA_FINGERPRINT)
+    expect(report.measurements.after.truePeakDbtp).toBeLessThanOrEqual(-1)
+    expect(report.reasons.some((r: { text: string }) => r.text.startsWith('model:'))).toBe(true)
+    const out2 = await decodeFile(join(dir, 'out.wav'))
+    expect(out2.channels[0].length).toBe(8 * 44100)
+
+    const analytic = await refmaster('master', join(dir, 'mix.wav'), '--reference', join(dir, 'ref.wav'), '--settings', 'analytic', '-o', join(dir, 'out-a.wav'), '--report', join(dir, 'report-a.json'))
+    expect(analytic.code, analytic.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(dir, 'report-a.json'), 'utf8')).settingsSource.source).toBe('analytic')
+
+    // a model of another schema is refused, naming both fingerprints
+    writeFileSync(join(out, 'card.json'), JSON.stringify({ ...card, schemaFingerprint: '0000000000000000' }))
+    const refused = await refmaster('master', join(dir, 'mix.wav'), '--reference', join(dir, 'ref.wav'), '--model', out, '-o', join(dir, 'out-x.wav'))
+    expect(refused.code).toBe(10)
+    expect(refused.stderr).toContain('0000000000000000')
+    expect(refused.stderr).toContain(SCHEMA_FINGERPRINT)
+  })
+
+  it('explains a bad library', async () => {
+    const result = await refmaster('train', '--references', join(dir, 'nowhere'), '--out', join(dir, 'models', 'x'))
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('nowhere')
+  })
+})

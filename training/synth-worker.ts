@@ -1,0 +1,14 @@
+/**
+ * The training's worker thread (run by piscina, one per core): synthesises examples (as analyses) and
+ * scores held-out masters. Results are plain data.
+ */
+import { evaluateExample, type Evaluation } from './evaluate.js'
+import { synthesise, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
+
+export type TrainingWorkerTask = { kind: 'synthesise'; task: SynthesisTask } | { kind: 'evaluate'; task: SynthesisTask; outputs: number[] }
+
+export default async function run(job: TrainingWorkerTask): Promise<ExampleAnalyses | Evaluation> {
+  if (job.kind === 'evaluate') return evaluateExample(job.task, job.outputs)
+  const { mixAudio: _mix, goalAudio: _goal, ...analyses } = await synthesise(job.task)
+  return analyses
+}

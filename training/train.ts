@@ -1,0 +1,199 @@
+/**
+ * `refmaster train`: builds the self-supervised examples from a reference library (one sub-folder of
+ * audio files per genre), splits it by track into training and held-out tracks, trains the settings
+ * network, compares its masters with the analytic path's on the held-out tracks, and writes the model
+ * folder (model.json, weights.bin, card.json). Deterministic for a given seed.
+ */
+import { availableParallelism } from 'node:os'
+import { basename, extname, join } from 'node:path'
+import { readdirSync, statSync } from 'node:fs'
+import { Piscina } from 'piscina'
+import { RefmasterError } from '../src/errors.js'
+import { saveModel, type ModelCard } from '../src/model/model-io.js'
+import { buildNetwork, DEFAULT_TRAIN_OPTIONS, HIDDEN_UNITS, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
+import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT } from '../src/model/schema.js'
+import { loadTf } from '../src/model/tf.js'
+import { cachedExample, storeExample } from './cache.js'
+import { summarise, type HeldOutReport } from './report.js'
+import type { Evaluation } from './evaluate.js'
+import { exampleRows, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
+import type { TrainingWorkerTask } from './synth-worker.js'
+
+/** Audio files the library may hold. */
+const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.mp3', '.ogg', '.opus', '.aif', '.aiff'])
+
+/** Defaults of a training run (sized for the 10-minute budget on 2 cores: DESIGN/issue 5). */
+export const TRAIN_DEFAULTS = {
+  seed: 1,
+  drawsPerTrack: 12,
+  heldOutDraws: 8,
+  segmentSeconds: 8,
+  heldOutShare: 0.2,
+  epochs: DEFAULT_TRAIN_OPTIONS.epochs,
+}
+
+/** What to train on and where to write the model. */
+export interface TrainRequest {
+  referencesDir: string
+  outDir: string
+  seed?: number
+  drawsPerTrack?: number
+  heldOutDraws?: number
+  segmentSeconds?: number
+  heldOutShare?: number
+  epochs?: number
+  /** Folders directly under referencesDir to leave out. */
+  exclude?: string[]
+  /** Worker threads for synthesis and evaluation; 0 runs everything in this thread. Default: the cores. */
+  workers?: number
+  /** Where examples are cached between runs; undefined = no cache. */
+  cacheDir?: string
+  onProgress?: (event: TrainProgress) => void
+}
+
+/** Progress events: a stage with a fraction done, and per-epoch losses. */
+export type TrainProgress =
+  | { stage: 'synthesis' | 'evaluation'; done: number; total: number }
+  | { stage: 'training'; epoch: number; epochs: number; loss: number; heldOutLoss: number }
+
+/** A track of the library. */
+export interface LibraryTrack {
+  genre: string
+  path: string
+}
+
+/** The library's tracks, by genre folder, sorted. */
+export function listLibrary(dir: string, exclude: readonly string[] = []): LibraryTrack[] {
+  let genres: string[]
+  try {
+    genres = readdirSync(dir).filter((name) => !exclude.includes(name) && statSync(join(dir, name)).isDirectory()).sort()
+  } catch {
+    throw new RefmasterError('FILE_NOT_FOUND', `cannot read the reference library '${dir}'`)
+  }
+  const tracks = genres.flatMap((genre) =>
+    readdirSync(join(dir, genre))
+      .filter((name) => AUDIO_EXTENSIONS.has(extname(name).toLowerCase()))
+      .sort()
+      .map((name) => ({ genre, path: join(dir, genre, name) })),
+  )
+  if (tracks.length < 2) throw new RefmasterError('USAGE', `the reference library '${dir}' needs at least 2 audio files in genre sub-folders, found ${tracks.length}`)
+  return tracks
+}
+
+/** Splits tracks into training and held-out ones, per genre (at least one of each where a genre has two tracks). */
+export function splitByTrack(tracks: LibraryTrack[], share: number, seed: number): { train: LibraryTrack[]; heldOut: LibraryTrack[] } {
+  const random = seededRandom(seed ^ 0x0b5e55ed)
+  const train: LibraryTrack[] = []
+  const heldOut: LibraryTrack[] = []
+  for (const genre of [...new Set(tracks.map((t) => t.genre))]) {
+    const members = tracks.filter((t) => t.genre === genre)
+    for (let i = members.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[members[i], members[j]] = [members[j], members[i]]
+    }
+    const count = members.length < 2 ? 0 : Math.max(1, Math.round(members.length * share))
+    heldOut.push(...members.slice(0, count))
+    train.push(...members.slice(count))
+  }
+  if (heldOut.length === 0) heldOut.push(train.pop() as LibraryTrack)
+  return { train, heldOut }
+}
+
+/** Runs worker jobs on a pool (or in this thread for workers = 0); results in job order, each also handed to `onResult` as it arrives. */
+async function runJobs<T>(jobs: TrainingWorkerTask[], workers: number, onResult: (index: number, result: T, done: number) => void): Promise<T[]> {
+  let done = 0
+  const tick = (index: number, result: T) => {
+    onResult(index, result, ++done)
+    return result
+  }
+  if (workers === 0) {
+    const { default: run } = await import('./synth-worker.js')
+    const results: T[] = []
+    for (const [i, job] of jobs.entries()) results.push(tick(i, (await run(job)) as T))
+    return results
+  }
+  const pool = new Piscina({ filename: new URL('./synth-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers })
+  try {
+    return await Promise.all(jobs.map((job, i) => pool.run(job).then((r: T) => tick(i, r))))
+  } finally {
+    await pool.destroy()
+  }
+}
+
+/** Synthesises (or reads from the cache) the examples of `tasks`; each new one is cached as soon as it is made. */
+async function examplesOf(tasks: SynthesisTask[], request: TrainRequest, workers: number, onDone: (done: number) => void): Promise<ExampleAnalyses[]> {
+  const cached = tasks.map((task) => (request.cacheDir ? cachedExample(request.cacheDir, task) : undefined))
+  const missing = tasks.filter((_, i) => !cached[i])
+  const already = tasks.length - missing.length
+  onDone(already)
+  const made = await runJobs<ExampleAnalyses>(missing.map((task) => ({ kind: 'synthesise', task })), workers, (index, example, done) => {
+    if (request.cacheDir) storeExample(request.cacheDir, missing[index], example)
+    onDone(already + done)
+  })
+  let next = 0
+  return tasks.map((_, i) => cached[i] ?? made[next++])
+}
+
+/** Trains a model from the library in `request.referencesDir` and writes it to `request.outDir`. */
+export async function trainModel(request: TrainRequest): Promise<ModelCard> {
+  const started = performance.now()
+  const seed = request.seed ?? TRAIN_DEFAULTS.seed
+  const draws = request.drawsPerTrack ?? TRAIN_DEFAULTS.drawsPerTrack
+  const heldOutDraws = request.heldOutDraws ?? TRAIN_DEFAULTS.heldOutDraws
+  const segmentSeconds = request.segmentSeconds ?? TRAIN_DEFAULTS.segmentSeconds
+  const epochs = request.epochs ?? TRAIN_DEFAULTS.epochs
+  const workers = request.workers ?? availableParallelism()
+  const progress = request.onProgress ?? (() => {})
+  const library = listLibrary(request.referencesDir, request.exclude)
+  const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed)
+  const tasksOf = (tracks: LibraryTrack[], count: number): SynthesisTask[] =>
+    tracks.flatMap((track) => Array.from({ length: count }, (_, draw) => ({ trackPath: track.path, seed, draw, segmentSeconds })))
+  const trainTasks = tasksOf(split.train, draws)
+  const heldOutTasks = tasksOf(split.heldOut, heldOutDraws)
+  const allTasks = [...trainTasks, ...heldOutTasks]
+
+  const analyses = await examplesOf(allTasks, request, workers, (done) => progress({ stage: 'synthesis', done, total: allTasks.length }))
+  const examples = analyses.map(exampleRows)
+  const synthesisSeconds = (performance.now() - started) / 1000
+  const trainExamples = examples.slice(0, trainTasks.length)
+  const heldOutExamples = examples.slice(trainTasks.length)
+  const rows = (list: Example[]) => ({ x: list.map((e) => Float32Array.from(e.features)), y: list.map((e) => Float32Array.from(e.labels)) })
+
+  const { tf, backend } = await loadTf()
+  const network = buildNetwork(tf, seed)
+  const losses = await trainNetwork(tf, network, rows(trainExamples), rows(heldOutExamples), {
+    seed,
+    epochs,
+    batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
+    learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
+    onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', epoch, epochs, loss, heldOutLoss }),
+  })
+  const trainingSeconds = (performance.now() - started) / 1000 - synthesisSeconds
+
+  const predictions = heldOutExamples.map((e) => Array.from(predictRow(tf, network, Float32Array.from(e.features))))
+  const evaluations = await runJobs<Evaluation>(
+    heldOutTasks.map((task, i) => ({ kind: 'evaluate', task, outputs: predictions[i] })),
+    workers,
+    (_, __, done) => progress({ stage: 'evaluation', done, total: heldOutTasks.length }),
+  )
+  const heldOut: HeldOutReport = summarise(evaluations)
+  const card: ModelCard = {
+    name: basename(request.outDir),
+    schemaFingerprint: SCHEMA_FINGERPRINT,
+    createdAt: new Date().toISOString(),
+    seed,
+    backend,
+    trainingTracks: split.train.map((t) => `${t.genre}/${basename(t.path)}`),
+    heldOutTracks: split.heldOut.map((t) => `${t.genre}/${basename(t.path)}`),
+    network: { inputs: INPUT_SIZE, hidden: [...HIDDEN_UNITS], outputs: OUTPUTS.map((o) => o.name) },
+    synthesis: { drawsPerTrack: draws, heldOutDraws, segmentSeconds, trainingExamples: trainExamples.length, heldOutExamples: heldOutExamples.length },
+    training: { epochs, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
+    seconds: { synthesis: round(synthesisSeconds), training: round(trainingSeconds), evaluation: round((performance.now() - started) / 1000 - synthesisSeconds - trainingSeconds), total: round((performance.now() - started) / 1000) },
+    heldOut,
+  }
+  await saveModel(request.outDir, network, card)
+  network.dispose()
+  return card
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
