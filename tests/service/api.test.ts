@@ -51,7 +51,7 @@ describe('the job API through real HTTP', () => {
   it('reports the job with its report, downloads and versions, and the master keeps the mix length', async () => {
     const job = await (await fetch(`${server.url}/api/jobs/${id}`)).json()
     expect(job).toMatchObject({ id, state: 'done', progress: 1, error: null, version: 1 })
-    expect(Object.keys(job.report)).toEqual(['input', 'references', 'target', 'strengths', 'settings', 'reasons', 'measurements', 'platforms', 'translation', 'deliveryCheck', 'warnings'])
+    expect(Object.keys(job.report)).toEqual(['input', 'references', 'target', 'strengths', 'settingsSource', 'settings', 'reasons', 'measurements', 'platforms', 'translation', 'deliveryCheck', 'warnings'])
     expect(Object.keys(job.downloads)).toEqual(['wav24', 'flac16'])
     const mix = await decodeAudio(readFileSync(MIX))
     for (const format of ['wav24', 'flac16']) {
