@@ -95,7 +95,7 @@ describe('refmaster master --genre', () => {
     const result = await refmaster('master', join(dir, 'mix.wav'), '--genre', HELD_OUT.genre, '-o', join(dir, 'master.wav'), '--report', join(dir, 'report.json'))
     expect(result.code, result.stderr).toBe(0)
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))
-    expect(Object.keys(report)).toEqual(['input', 'genres', 'target', 'strengths', 'settings', 'reasons', 'measurements', 'platforms', 'translation', 'deliveryCheck', 'warnings'])
+    expect(Object.keys(report)).toEqual(['input', 'genres', 'target', 'strengths', 'settingsSource', 'settings', 'reasons', 'measurements', 'platforms', 'translation', 'deliveryCheck', 'warnings'])
     expect(report.genres).toEqual([{ name: HELD_OUT.genre, weight: 1, summary: expect.objectContaining({ trackCount: 8 }) }])
     expect(report.target.name).toBe('streaming')
     const master = await decodeFile(join(dir, 'master.wav'))
