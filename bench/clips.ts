@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Audio } from '../src/audio/audio.js'
+import { quantileSorted } from '../src/analysis/gating.js'
 import { decodeFile } from '../src/audio/decode.js'
 import { writeAudioFile } from '../src/audio/encode.js'
 import { DEV_AUDIO_DIR } from './paths.js'
@@ -46,9 +47,9 @@ export function correlation(a: Audio, b: Audio): number {
   return xy / Math.sqrt(xx * yy + 1e-30)
 }
 
-/** The p-th percentile (nearest rank) of `values`. */
+/** The p-th percentile (0..100) of `values`, interpolated (the analysis's `quantileSorted`). */
 export function percentile(values: number[], p: number): number {
-  return [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]
+  return quantileSorted([...values].sort((a, b) => a - b), p / 100)
 }
 
 /** Polls `url` every `intervalMs` until `stop()` and returns the latencies (ms). */

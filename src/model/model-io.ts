@@ -4,7 +4,8 @@
  * The file IO handler is our own, so that tfjs-node and the wasm backend read and write the same files
  * (without tfjs-node, tfjs has no `file://` handler: STACK.md).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { writeFileAtomic } from '../atomic-write.js'
 import { join } from 'node:path'
 import { RefmasterError } from '../errors.js'
 import { assertFingerprint, INPUT_SIZE, OUTPUT_SIZE } from './schema.js'
@@ -29,13 +30,6 @@ export interface ModelCard {
 type LayersModel = Awaited<ReturnType<Tf['loadLayersModel']>>
 type IOHandler = Parameters<Tf['loadLayersModel']>[0] & { save: NonNullable<Exclude<Parameters<LayersModel['save']>[0], string>['save']> }
 type ModelArtifacts = Parameters<IOHandler['save']>[0]
-
-/** Writes through a temporary file and a rename, so a crash never leaves half a file. */
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`
-  writeFileSync(temporary, data)
-  renameSync(temporary, path)
-}
 
 function joinWeights(data: ModelArtifacts['weightData']): Uint8Array {
   if (data === undefined) return new Uint8Array(0)
@@ -63,8 +57,8 @@ export function fileHandler(dir: string): IOHandler {
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
       }
-      writeAtomic(join(dir, WEIGHTS_BIN), weights)
-      writeAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson))
+      writeFileAtomic(join(dir, WEIGHTS_BIN), weights)
+      writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson))
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } }
     },
     async load() {
@@ -129,5 +123,5 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 /** Saves `network` and its card into `dir` (created if needed). */
 export async function saveModel(dir: string, network: LayersModel, card: ModelCard): Promise<void> {
   await network.save(fileHandler(dir))
-  writeAtomic(join(dir, CARD_JSON), JSON.stringify(card, null, 2) + '\n')
+  writeFileAtomic(join(dir, CARD_JSON), JSON.stringify(card, null, 2) + '\n')
 }

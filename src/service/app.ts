@@ -148,6 +148,11 @@ export function createApp(context: AppContext): express.Express {
     }
     next()
   }
+  // Files land in the request's folder under names of our own, never the client's.
+  const uploadStorage = multer.diskStorage({
+    destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
+    filename: (_req, _file, callback) => callback(null, newId()),
+  })
   setInterval(() => limiter.prune(), 60_000).unref()
 
   // Liveness: answers from memory, touching no dependency.
@@ -214,10 +219,7 @@ export function createApp(context: AppContext): express.Express {
     res.json({ tracks: library.list().map(trackView) })
   })
   const libraryUpload = multer({
-    storage: multer.diskStorage({
-      destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
-      filename: (_req, _file, callback) => callback(null, newId()),
-    }),
+    storage: uploadStorage,
     limits: { fileSize: config.maxUploadBytes, files: 1, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
   }).single('file')
   api.post(
@@ -247,10 +249,7 @@ export function createApp(context: AppContext): express.Express {
   })
 
   const upload = multer({
-    storage: multer.diskStorage({
-      destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
-      filename: (_req, _file, callback) => callback(null, newId()),
-    }),
+    storage: uploadStorage,
     limits: { fileSize: config.maxUploadBytes, files: 1 + config.maxReferences, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
   }).fields([
     { name: 'mix', maxCount: 1 },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Bytes of randomness in a job id: 128 bits, unguessable (RFC 4122's bar for random identifiers). */
@@ -34,24 +34,10 @@ export function partialName(n: number, attempt: number): string {
   return `v${n}.partial-${attempt}`
 }
 
-/** Removes the partial folders of version `n` left by attempts other than `keepAttempt`. */
-export function removePartials(jobDir: string, n: number, keepAttempt?: number): void {
+/** Removes every partial folder of version `n` (attempts that died before renaming theirs). */
+export function removePartials(jobDir: string, n: number): void {
   if (!existsSync(jobDir)) return
-  for (const name of readdirSync(jobDir)) {
-    if (name.startsWith(`v${n}.partial-`) && name !== (keepAttempt === undefined ? '' : partialName(n, keepAttempt))) rmSync(join(jobDir, name), { recursive: true, force: true })
-  }
-}
-
-/** Writes a file atomically: a temporary sibling, then a rename (a reader sees the old file or the new one). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    writeFileSync(temporary, data)
-    renameSync(temporary, path)
-  } catch (error) {
-    rmSync(temporary, { force: true })
-    throw error
-  }
+  for (const name of readdirSync(jobDir)) if (name.startsWith(`v${n}.partial-`)) rmSync(join(jobDir, name), { recursive: true, force: true })
 }
 
 /**

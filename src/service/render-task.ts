@@ -11,7 +11,8 @@ import type { Strengths } from '../chain/strengths.js'
 import { openLibrary } from '../library/library.js'
 import { analyseInputs, masterTrack, type AnalysedInputs, type MasterReport } from '../master.js'
 import { dbToGain } from '../units/db.js'
-import { partialName, removePartials, writeFileAtomic } from './files.js'
+import { writeFileAtomic } from '../atomic-write.js'
+import { partialName, removePartials } from './files.js'
 import type { JobRequest } from './job-store.js'
 
 /** Extension of each output format's file. */
@@ -104,8 +105,7 @@ export async function renderVersion(task: RenderTask, onProgress: (fraction: num
   const { jobDir, n, request } = task
   const partial = join(jobDir, partialName(n, task.attempt))
   const final = join(jobDir, `v${n}`)
-  removePartials(jobDir, n, task.attempt)
-  rmSync(partial, { recursive: true, force: true })
+  removePartials(jobDir, n)
   mkdirSync(partial, { recursive: true })
 
   onProgress(0, 'decoding')
