@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   UNKNOWN_GENRE: { exitCode: 2, httpStatus: 400, summary: 'no genre of that name in the reference library' },
   UNKNOWN_TRACK: { exitCode: 2, httpStatus: 404, summary: 'no track of that id in the reference library' },
   MODEL_INCOMPATIBLE: { exitCode: 10, httpStatus: 500, summary: 'the settings model was trained for another schema or is damaged' },
+  TRAINING_FAILED: { exitCode: 1, httpStatus: 500, summary: 'a training run stopped before it made a model' },
   ENCODE_FAILED: { exitCode: 7, httpStatus: 500, summary: 'the output file could not be written' },
   INTERNAL: { exitCode: 1, httpStatus: 500, summary: 'an unexpected internal error' },
 } as const

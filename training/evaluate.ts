@@ -21,26 +21,31 @@ export interface Evaluation {
   identity: boolean
   analytic: Record<Metric, number>
   model: Record<Metric, number>
+  /** A previous model's master of the same example, when the run compares with one. */
+  previous?: Record<Metric, number>
 }
 
 function pick(row: Record<string, string | number>): Record<Metric, number> {
   return Object.fromEntries(METRICS.map((m) => [m, Number(row[m])])) as Record<Metric, number>
 }
 
-/** Re-synthesises the example of `task` (deterministic) and scores both masters; `outputs` is the model's prediction for it. */
-export async function evaluateExample(task: SynthesisTask, outputs: number[]): Promise<Evaluation> {
+/**
+ * Re-synthesises the example of `task` (deterministic) and scores both masters; `outputs` is the model's
+ * prediction for it, `previousOutputs` a previous model's (scored too when given).
+ */
+export async function evaluateExample(task: SynthesisTask, outputs: number[], previousOutputs?: number[]): Promise<Evaluation> {
   const example = await synthesise(task)
   const goal = analyze(example.goalAudio)
   const frames = example.mixAudio.channels[0].length
   const base = baseSettings(example)
-  const modelSettings = settingsFromOutputs(outputs, base, example.mix, example.reference, resolveStrengths({}), base.limiter.ceilingDbtp).settings
-  const analyticAudio = renderChain(example.mixAudio, base).audio
-  const modelAudio = renderChain(example.mixAudio, modelSettings).audio
+  const scoreOf = (settings: typeof base) => pick(score(renderChain(example.mixAudio, settings).audio, goal, example.goalAudio, frames, 1))
+  const modelScore = (prediction: number[]) => scoreOf(settingsFromOutputs(prediction, base, example.mix, example.reference, resolveStrengths({}), base.limiter.ceilingDbtp).settings)
   return {
     track: example.track,
     draw: example.draw,
     identity: example.identity,
-    analytic: pick(score(analyticAudio, goal, example.goalAudio, frames, 1)),
-    model: pick(score(modelAudio, goal, example.goalAudio, frames, 1)),
+    analytic: scoreOf(base),
+    model: modelScore(outputs),
+    ...(previousOutputs && { previous: modelScore(previousOutputs) }),
   }
 }

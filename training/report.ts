@@ -23,13 +23,38 @@ export interface HeldOutReport {
   all: MetricMeans
   identity: MetricMeans
   meetsTargets: boolean
+  /** The new model against a previous one on the same held-out examples, when the run compared with one. */
+  previous?: Comparison
   perExample: Evaluation[]
 }
 
+/** Metrics a retrained model must not be worse on than the one it replaces (issue 5's targets'). */
+export const GATE_METRICS: readonly Metric[] = [...MUST_IMPROVE, ...MUST_NOT_WORSEN]
+
+/** A new model's held-out means against the settings it would replace. */
+export interface Comparison {
+  examples: number
+  previous: Record<Metric, number>
+  model: Record<Metric, number>
+  /** (previous - model) / previous per metric: positive = the new model is better. */
+  improvement: Record<Metric, number>
+  /** No gate metric is worse than the previous settings'. */
+  better: boolean
+}
+
+/** Compares held-out means of a new model with those of the settings it would replace. */
+export function compareMeans(examples: number, previous: Record<Metric, number>, model: Record<Metric, number>): Comparison {
+  const improvement = Object.fromEntries(METRICS.map((m) => [m, previous[m] > 0 ? (previous[m] - model[m]) / previous[m] : 0])) as Record<Metric, number>
+  return { examples, previous, model, improvement, better: examples > 0 && GATE_METRICS.every((m) => model[m] <= previous[m]) }
+}
+
+function meanOf(list: Evaluation[], side: (e: Evaluation) => Record<Metric, number>): Record<Metric, number> {
+  return Object.fromEntries(METRICS.map((m) => [m, list.reduce((s, e) => s + side(e)[m], 0) / Math.max(1, list.length)])) as Record<Metric, number>
+}
+
 function means(list: Evaluation[]): MetricMeans {
-  const mean = (side: 'analytic' | 'model', m: Metric) => list.reduce((s, e) => s + e[side][m], 0) / Math.max(1, list.length)
-  const analytic = Object.fromEntries(METRICS.map((m) => [m, mean('analytic', m)])) as Record<Metric, number>
-  const model = Object.fromEntries(METRICS.map((m) => [m, mean('model', m)])) as Record<Metric, number>
+  const analytic = meanOf(list, (e) => e.analytic)
+  const model = meanOf(list, (e) => e.model)
   const improvement = Object.fromEntries(METRICS.map((m) => [m, analytic[m] > 0 ? (analytic[m] - model[m]) / analytic[m] : 0])) as Record<Metric, number>
   return { examples: list.length, analytic, model, improvement }
 }
@@ -38,12 +63,18 @@ function means(list: Evaluation[]): MetricMeans {
 export function summarise(evaluations: Evaluation[]): HeldOutReport {
   const all = means(evaluations)
   const meetsTargets = evaluations.length > 0 && MUST_IMPROVE.every((m) => all.improvement[m] >= MIN_IMPROVEMENT) && MUST_NOT_WORSEN.every((m) => all.model[m] <= all.analytic[m])
-  return { all, identity: means(evaluations.filter((e) => e.identity)), meetsTargets, perExample: evaluations }
+  const compared = evaluations.filter((e) => e.previous)
+  const previous = compared.length > 0 ? compareMeans(compared.length, meanOf(compared, (e) => e.previous!), meanOf(compared, (e) => e.model)) : undefined
+  return { all, identity: means(evaluations.filter((e) => e.identity)), meetsTargets, ...(previous && { previous }), perExample: evaluations }
 }
 
 /** The summary as a Markdown table. */
 export function formatHeldOut(report: HeldOutReport): string {
-  const line = (m: Metric, x: MetricMeans) => `| ${m} | ${x.analytic[m].toFixed(3)} | ${x.model[m].toFixed(3)} | ${(100 * x.improvement[m]).toFixed(1)}% |`
-  const table = (title: string, x: MetricMeans) => [`${title} (${x.examples} examples)`, '', '| metric | analytic | model | model better by |', '|---|---:|---:|---:|', ...METRICS.map((m) => line(m, x))].join('\n')
-  return [table('held-out, all draws', report.all), '', table('held-out, S = identity (the protocol case)', report.identity), '', `targets met: ${report.meetsTargets ? 'yes' : 'no'}`].join('\n')
+  const table = (title: string, [before, after]: [string, string], x: { examples: number; improvement: Record<Metric, number> }, a: Record<Metric, number>, b: Record<Metric, number>) =>
+    [`${title} (${x.examples} examples)`, '', `| metric | ${before} | ${after} | ${after} better by |`, '|---|---:|---:|---:|', ...METRICS.map((m) => `| ${m} | ${a[m].toFixed(3)} | ${b[m].toFixed(3)} | ${(100 * x.improvement[m]).toFixed(1)}% |`)].join('\n')
+  const vsAnalytic = (title: string, x: MetricMeans) => table(title, ['analytic', 'model'], x, x.analytic, x.model)
+  const lines = [vsAnalytic('held-out, all draws', report.all), '', vsAnalytic('held-out, S = identity (the protocol case)', report.identity), '', `targets met: ${report.meetsTargets ? 'yes' : 'no'}`]
+  const previous = report.previous
+  if (previous) lines.push('', table('against the previous model', ['previous', 'new'], previous, previous.previous, previous.model), '', `better than the previous model: ${previous.better ? 'yes' : 'no'}`)
+  return lines.join('\n')
 }

@@ -5,10 +5,10 @@
 import { evaluateExample, type Evaluation } from './evaluate.js'
 import { synthesise, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
 
-export type TrainingWorkerTask = { kind: 'synthesise'; task: SynthesisTask } | { kind: 'evaluate'; task: SynthesisTask; outputs: number[] }
+export type TrainingWorkerTask = { kind: 'synthesise'; task: SynthesisTask } | { kind: 'evaluate'; task: SynthesisTask; outputs: number[]; previousOutputs?: number[] }
 
 export default async function run(job: TrainingWorkerTask): Promise<ExampleAnalyses | Evaluation> {
-  if (job.kind === 'evaluate') return evaluateExample(job.task, job.outputs)
+  if (job.kind === 'evaluate') return evaluateExample(job.task, job.outputs, job.previousOutputs)
   const { mixAudio: _mix, goalAudio: _goal, ...analyses } = await synthesise(job.task)
   return analyses
 }

@@ -9,7 +9,7 @@ import { basename, extname, join } from 'node:path'
 import { readdirSync, statSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import { RefmasterError } from '../src/errors.js'
-import { saveModel, type ModelCard } from '../src/model/model-io.js'
+import { loadModel, saveModel, type ModelCard } from '../src/model/model-io.js'
 import { buildNetwork, DEFAULT_TRAIN_OPTIONS, HIDDEN_UNITS, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
 import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT } from '../src/model/schema.js'
 import { loadTf } from '../src/model/tf.js'
@@ -34,7 +34,12 @@ export const TRAIN_DEFAULTS = {
 
 /** What to train on and where to write the model. */
 export interface TrainRequest {
-  referencesDir: string
+  /** A library folder with one sub-folder per genre; or give `tracks`. */
+  referencesDir?: string
+  /** The tracks to train on (the reference library's, for example), instead of `referencesDir`. */
+  tracks?: LibraryTrack[]
+  /** A previous model's folder: it is scored on the same held-out examples (card.heldOut.previous). */
+  compareWith?: string
   outDir: string
   seed?: number
   drawsPerTrack?: number
@@ -144,7 +149,8 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const epochs = request.epochs ?? TRAIN_DEFAULTS.epochs
   const workers = request.workers ?? availableParallelism()
   const progress = request.onProgress ?? (() => {})
-  const library = listLibrary(request.referencesDir, request.exclude)
+  const library = request.tracks ?? listLibrary(request.referencesDir ?? '.', request.exclude)
+  if (library.length < 2) throw new RefmasterError('USAGE', `training needs at least 2 tracks, got ${library.length}`)
   const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed)
   const tasksOf = (tracks: LibraryTrack[], count: number): SynthesisTask[] =>
     tracks.flatMap((track) => Array.from({ length: count }, (_, draw) => ({ trackPath: track.path, seed, draw, segmentSeconds })))
@@ -170,12 +176,16 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   })
   const trainingSeconds = (performance.now() - started) / 1000 - synthesisSeconds
 
-  const predictions = heldOutExamples.map((e) => Array.from(predictRow(tf, network, Float32Array.from(e.features))))
+  const predictionsOf = (model: Parameters<typeof predictRow>[1]) => heldOutExamples.map((e) => Array.from(predictRow(tf, model, Float32Array.from(e.features))))
+  const predictions = predictionsOf(network)
+  const previous = request.compareWith ? await loadModel(request.compareWith) : undefined
+  const previousPredictions = previous && predictionsOf(previous.network)
   const evaluations = await runJobs<Evaluation>(
-    heldOutTasks.map((task, i) => ({ kind: 'evaluate', task, outputs: predictions[i] })),
+    heldOutTasks.map((task, i) => ({ kind: 'evaluate', task, outputs: predictions[i], previousOutputs: previousPredictions?.[i] })),
     workers,
     (_, __, done) => progress({ stage: 'evaluation', done, total: heldOutTasks.length }),
   )
+  previous?.network.dispose()
   const heldOut: HeldOutReport = summarise(evaluations)
   const card: ModelCard = {
     name: basename(request.outDir),
@@ -190,6 +200,7 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
     training: { epochs, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
     seconds: { synthesis: round(synthesisSeconds), training: round(trainingSeconds), evaluation: round((performance.now() - started) / 1000 - synthesisSeconds - trainingSeconds), total: round((performance.now() - started) / 1000) },
     heldOut,
+    ...(previous && { comparedWith: previous.card.name }),
   }
   await saveModel(request.outDir, network, card)
   network.dispose()

@@ -3,11 +3,17 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { RefmasterError } from '../errors.js'
 import { formatHeldOut } from '../../training/report.js'
-import { trainModel, TRAIN_DEFAULTS, type TrainProgress } from '../../training/train.js'
+import { trainModel, TRAIN_DEFAULTS, type LibraryTrack, type TrainProgress } from '../../training/train.js'
+import { openLibrary } from '../library/library.js'
+import { DEFAULT_USER_LIBRARY_DIR, LIBRARY_ENV } from '../library/paths.js'
 import { createProgressBar } from './progress.js'
 
 interface TrainOptions {
-  references: string
+  references?: string
+  library?: boolean
+  genre?: string[]
+  compareWith?: string
+  progressJson?: boolean
   out: string
   seed?: string
   draws?: string
@@ -37,8 +43,12 @@ function integer(value: string | undefined, name: string, min: number, fallback:
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train the settings model on a reference library (one sub-folder of audio files per genre)')
-    .requiredOption('--references <dir>', 'the reference library')
+    .description('train the settings model on a folder of references (one sub-folder of audio files per genre) or on the reference library')
+    .option('--references <dir>', 'a folder with one sub-folder of audio files per genre')
+    .option('--library', `train on the reference library: the built-in tracks and the user's ($${LIBRARY_ENV} or ./${DEFAULT_USER_LIBRARY_DIR})`)
+    .option('--genre <name>', 'with --library: train on this genre only (repeatable)', collect)
+    .option('--compare-with <dir>', 'a previous model: score it on the same held-out examples (the card then says which is better)')
+    .option('--progress-json', 'write progress as JSON lines on stdout (for the service), not a bar')
     .requiredOption('--out <dir>', 'where to write the model (models/NAME)')
     .option('--seed <n>', `random seed (default ${TRAIN_DEFAULTS.seed}); the same seed gives the same model`)
     .option('--draws <n>', `random settings drawn per training track (default ${TRAIN_DEFAULTS.drawsPerTrack})`)
@@ -52,14 +62,31 @@ export function registerTrain(program: Command): void {
     .action(async (options: TrainOptions) => runTrain(options))
 }
 
+/** The tracks of the reference library, optionally only some genres. */
+function libraryTracks(genres: string[] | undefined): LibraryTrack[] {
+  const wanted = genres?.map((g) => g.toLowerCase())
+  const all = openLibrary().list()
+  for (const genre of wanted ?? []) {
+    if (!all.some((t) => t.genre === genre)) throw new RefmasterError('UNKNOWN_GENRE', `no genre '${genre}' in the reference library; genres: ${[...new Set(all.map((t) => t.genre))].join(', ')}`)
+  }
+  return all.filter((t) => !wanted || wanted.includes(t.genre)).map((t) => ({ genre: t.genre, path: t.audioPath }))
+}
+
 async function runTrain(options: TrainOptions): Promise<void> {
+  if (Boolean(options.references) === Boolean(options.library)) throw new RefmasterError('USAGE', 'give either --references DIR or --library')
+  if (options.genre && !options.library) throw new RefmasterError('USAGE', '--genre needs --library (with --references, leave folders out with --exclude)')
   const segmentSeconds = options.segmentSeconds === undefined ? TRAIN_DEFAULTS.segmentSeconds : Number(options.segmentSeconds)
   if (!(segmentSeconds >= 3 && segmentSeconds <= 60)) throw new RefmasterError('INVALID_PARAMETER', `--segment-seconds must be within [3, 60] s, got ${options.segmentSeconds}`)
+  const json = options.progressJson === true
   const bar = createProgressBar('train')
-  const logLine = !process.stderr.isTTY
+  const logLine = !json && !process.stderr.isTTY
   let lastLogged = -1
   let lastStage = ''
   const onProgress = (event: TrainProgress) => {
+    if (json) {
+      process.stdout.write(`${JSON.stringify(event)}\n`)
+      return
+    }
     if (event.stage === 'training') {
       const text = `epoch ${event.epoch}/${event.epochs} loss ${event.loss.toFixed(5)} held-out loss ${event.heldOutLoss.toFixed(5)}`
       bar.update(0.6 + 0.2 * (event.epoch / event.epochs), text)
@@ -81,6 +108,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
   }
   const card = await trainModel({
     referencesDir: options.references,
+    tracks: options.library ? libraryTracks(options.genre) : undefined,
+    compareWith: options.compareWith,
     outDir: options.out,
     seed: integer(options.seed, 'seed', 0, TRAIN_DEFAULTS.seed),
     drawsPerTrack: integer(options.draws, 'draws', 1, TRAIN_DEFAULTS.drawsPerTrack),
@@ -93,6 +122,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
     onProgress,
   })
   bar.done()
+  if (json) return
   const heldOut = card.heldOut as Parameters<typeof formatHeldOut>[0]
   process.stdout.write(`${options.out}: trained on ${card.trainingTracks.length} tracks, held out ${card.heldOutTracks.length}, in ${(card.seconds as { total: number }).total} s\n\n${formatHeldOut(heldOut)}\n`)
 }

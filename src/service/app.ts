@@ -19,6 +19,8 @@ import { MOUNTS } from './routes.js'
 import { FORMAT_EXTENSIONS, masterFileName, PREVIEW_KINDS, previewFileName, type PreviewInfo, type PreviewKind, type VersionView } from './render-task.js'
 import type { JobQueue, ProgressUpdate } from './queue.js'
 import { prometheusMetrics } from './metrics.js'
+import { activeSource, registerModelRoutes } from './model-routes.js'
+import type { TrainingRunner } from './training-runner.js'
 
 /** Multipart form fields that carry strengths, and the strength each sets. */
 const STRENGTH_FIELDS = { eqStrength: 'eq', dynamicsStrength: 'dynamics', widthStrength: 'width', intensity: 'intensity' } as const
@@ -48,6 +50,7 @@ export interface AppContext {
   store: JobStore
   queue: JobQueue
   library: Library
+  runner: TrainingRunner
 }
 
 /** A client's file name, safe to show and to use in a Content-Disposition header (never as a path). */
@@ -128,7 +131,7 @@ function sendError(res: Response, error: RefmasterError, extraHeaders: Record<st
 
 /** Builds the express application: the API under /api, /healthz, and the page's static files. */
 export function createApp(context: AppContext): express.Express {
-  const { config, paths, store, queue, library } = context
+  const { config, paths, store, queue, library, runner } = context
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
@@ -304,7 +307,7 @@ export function createApp(context: AppContext): express.Express {
       mkdirSync(join(jobDir, 'inputs'), { recursive: true })
       renameSync(mix.path, join(jobDir, 'inputs', 'mix'))
       referenceFiles.forEach((file, i) => renameSync(file.path, join(jobDir, references[i].file)))
-      const request: JobRequest = { mix: { name: mixName, file: 'inputs/mix' }, references, genres, target, formats }
+      const request: JobRequest = { mix: { name: mixName, file: 'inputs/mix' }, references, genres, target, formats, settings: await activeSource(store) }
       await store.create(id, request, strengths)
       await queue.submit(id, 1)
       res.status(202).location(`/api/jobs/${id}`).json({ id, url: `/api/jobs/${id}` })
@@ -421,6 +424,8 @@ export function createApp(context: AppContext): express.Express {
     })
     listener(job.id)
   })
+
+  registerModelRoutes(api, { store, paths, library, runner })
 
   api.use((req, _res) => {
     throw new RefmasterError('NOT_FOUND', `no API route ${req.method} ${req.path}`)

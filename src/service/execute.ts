@@ -54,7 +54,7 @@ export class ThreadPool {
       }
       onProgress({ n: version.n, fraction, stage })
     })
-    const task: WorkerTask = { kind: 'render', jobDir: paths.job(version.jobId), n: version.n, attempt: version.attempts, libraryDir, request: job.request, strengths: version.strengths, progress: port2 }
+    const task: WorkerTask = { kind: 'render', jobDir: paths.job(version.jobId), n: version.n, attempt: version.attempts, libraryDir, modelsDir: paths.models, request: job.request, strengths: version.strengths, progress: port2 }
     try {
       const result: WorkerResult = await this.renders.run(task, { transferList: [port2], signal })
       if (result.ok) await store.finish(version.jobId, version.n, version.attempts, { state: 'done', report: result.report! })

@@ -25,6 +25,11 @@ export function dataPaths(dataDir: string) {
     version: (jobId: string, n: number) => join(dataDir, 'jobs', jobId, `v${n}`),
     /** A version's attempt is written here and renamed to `v<n>` when every file is complete. */
     partialVersion: (jobId: string, n: number, attempt: number) => join(dataDir, 'jobs', jobId, partialName(n, attempt)),
+    models: join(dataDir, 'models'),
+    /** A trained model's folder (model.json, weights.bin, card.json); a run writes `<id>.partial-<attempt>` first. */
+    model: (id: string) => join(dataDir, 'models', id),
+    /** Synthesised training examples, kept between runs (training/cache.ts). */
+    trainingCache: join(dataDir, 'cache', 'training'),
   }
 }
 export type DataPaths = ReturnType<typeof dataPaths>
@@ -48,4 +53,5 @@ export function prepareDataDir(paths: DataPaths, { keepUploads = false } = {}): 
   if (!keepUploads) rmSync(paths.uploads, { recursive: true, force: true })
   mkdirSync(paths.uploads, { recursive: true })
   mkdirSync(paths.jobs, { recursive: true })
+  mkdirSync(paths.models, { recursive: true })
 }

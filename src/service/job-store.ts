@@ -3,6 +3,7 @@ import type { OutputFormat } from '../audio/formats.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { ErrorCode } from '../errors.js'
 import type { MasterReport } from '../master.js'
+import type { ModelStore } from './model-store.js'
 
 /** What a job was asked to do; file paths are relative to the job's folder, never a client's name. */
 export interface JobRequest {
@@ -13,6 +14,8 @@ export interface JobRequest {
   /** Playback target; null: "reference" with references, else "streaming". */
   target: string | null
   formats: OutputFormat[]
+  /** The settings source chosen when the job was made ('analytic', 'default' or a trained model's id); absent in older jobs: analytic. */
+  settings?: string
 }
 
 export type VersionState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
@@ -47,7 +50,7 @@ export type VersionOutcome = { state: 'done'; report: MasterReport } | { state: 
  * one statement or one transaction, and the state machine is enforced in the statements: a version is
  * claimed only while queued and finished only while running, so a retried delivery cannot finish twice.
  */
-export interface JobStore {
+export interface JobStore extends ModelStore {
   /** Creates a job with its first version, queued. */
   create(id: string, request: JobRequest, strengths: Partial<Strengths>): Promise<void>
   /** Queues a new version with other strengths; returns its number. */

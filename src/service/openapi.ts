@@ -2,6 +2,7 @@ import { OUTPUT_FORMATS } from '../audio/formats.js'
 import { ERROR_CATALOGUE } from '../errors.js'
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'job id (from POST /api/jobs)' }
+const modelParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: "'analytic', 'default' (the shipped model) or a trained model's id" }
 const versionParam = { name: 'n', in: 'path', required: true, schema: { type: 'integer', minimum: 1 }, description: 'version number (1 is the first render)' }
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } })
 const json = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } })
@@ -128,6 +129,43 @@ export const OPENAPI = {
         summary: 'loudness-matched 16-bit WAV preview (the louder ones are turned down to the quietest; nothing is made louder)',
         parameters: [idParam, versionParam, { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['mix', 'master', 'reference'] } }],
         responses: { 200: { description: 'audio/wav (supports Range)' }, 404: error('no such preview'), 409: error('version not done') },
+      },
+    },
+    '/api/models': {
+      get: { summary: 'the settings sources: the analytic matcher, the shipped model and trained ones, with training progress, held-out metrics and which one is active', responses: { 200: json('{ active, models }') } },
+      post: {
+        summary: 'start a training run on the reference library (one at a time); the new model is scored on held-out tracks against the settings active now',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', maxLength: 80 },
+                  genres: { type: 'array', items: { type: 'string' }, description: 'train on these genres of the library only (default all)' },
+                  seed: { type: 'integer', minimum: 0, default: 1 },
+                  epochs: { type: 'integer', minimum: 1, maximum: 2000 },
+                  drawsPerTrack: { type: 'integer', minimum: 1, maximum: 64 },
+                  heldOutDraws: { type: 'integer', minimum: 1, maximum: 64 },
+                  segmentSeconds: { type: 'integer', minimum: 3, maximum: 60 },
+                },
+              },
+            },
+          },
+        },
+        responses: { 202: json('queued', { type: 'object', properties: { id: { type: 'string' }, url: { type: 'string' } } }), 400: error('bad parameter or unknown genre'), 409: error('a training run is already queued or running') },
+      },
+    },
+    '/api/models/{id}': {
+      get: { summary: 'one settings source: state, progress (stage in words, epoch and losses), held-out metrics and the comparison with its baseline', parameters: [modelParam], responses: { 200: json('the model'), 404: error('no such model') } },
+      delete: { summary: 'cancel a queued or running training run, or delete a finished model (not the active one, not a built-in)', parameters: [modelParam], responses: { 200: json('cancelled: the run'), 204: { description: 'deleted' }, 404: error('no such model'), 409: error('active or built in') } },
+    },
+    '/api/models/{id}/activate': {
+      post: {
+        summary: 'use this settings source for new jobs; refused (409) when its held-out scores are worse than the active one\'s on mrstft, d_plr_db, tbe_db or d_lufs, unless force is true',
+        parameters: [modelParam],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { force: { type: 'boolean', default: false } } } } } },
+        responses: { 200: json('{ active, model }'), 404: error('no such model'), 409: error('not finished, incompatible, or not better than the active settings') },
       },
     },
     '/api/jobs/{id}/versions/{n}/view': {

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { Strengths } from '../chain/strengths.js'
 import { outcomeColumns, versionOf, type JobRecord, type JobRequest, type JobStore, type VersionOutcome, type VersionRecord, type VersionRow } from './job-store.js'
+import { ACTIVE_MODEL_KEY, trainingMigration, trainingOf, type TrainingOutcome, type TrainingRecord, type TrainingRequest, type TrainingRow } from './model-store.js'
 
 /** Schema migrations, applied in order once each under an advisory lock (several processes start at once). */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -27,6 +28,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX versions_by_state ON versions(state, created_at);
    CREATE INDEX versions_by_finish ON versions(finished_at);`,
+  trainingMigration({ time: 'BIGINT', real: 'DOUBLE PRECISION' }),
 ]
 /** Key of the advisory lock that serialises migrations (any constant shared by all processes). */
 const MIGRATION_LOCK_KEY = 0x7265666d // "refm"
@@ -181,6 +183,62 @@ export class PostgresJobStore implements JobStore {
       [cutoff],
     )
     return rows.map((row) => row.job_id as string)
+  }
+
+  async createTraining(id: string, request: TrainingRequest): Promise<void> {
+    await this.pool.query("INSERT INTO trainings (id, request, state, created_at) VALUES ($1, $2, 'queued', $3)", [id, JSON.stringify(request), Date.now()])
+  }
+
+  async getTraining(id: string): Promise<TrainingRecord | null> {
+    const row = (await this.pool.query('SELECT * FROM trainings WHERE id = $1', [id])).rows[0] as TrainingRow | undefined
+    return row ? trainingOf(row) : null
+  }
+
+  async listTrainings(): Promise<TrainingRecord[]> {
+    return ((await this.pool.query('SELECT * FROM trainings ORDER BY created_at DESC, id')).rows as TrainingRow[]).map(trainingOf)
+  }
+
+  async claimTraining(staleBefore: number): Promise<TrainingRecord | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE trainings SET state = 'running', attempts = attempts + 1, stage = 'starting', progress = 0, detail = NULL, heartbeat_at = ${NOW_MS}
+       WHERE id = (SELECT id FROM trainings WHERE state = 'queued' OR (state = 'running' AND COALESCE(heartbeat_at, 0) < $1) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *`,
+      [staleBefore],
+    )
+    return rows[0] ? trainingOf(rows[0]) : null
+  }
+
+  async trainingProgress(id: string, attempt: number, progress: number, stage: string, detail: Record<string, number> | null): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE trainings SET progress = $1, stage = $2, detail = $3, heartbeat_at = ${NOW_MS} WHERE id = $4 AND state = 'running' AND attempts = $5`,
+      [progress, stage, detail && JSON.stringify(detail), id, attempt],
+    )
+    return result.rowCount === 1
+  }
+
+  async finishTraining(id: string, attempt: number, outcome: TrainingOutcome): Promise<boolean> {
+    const result = await this.pool.query(
+      "UPDATE trainings SET state = $1, stage = $1, summary = $2, error_code = $3, error_message = $4, progress = CASE WHEN $1 = 'done' THEN 1 ELSE progress END, finished_at = $5 WHERE id = $6 AND state = 'running' AND attempts = $7",
+      [outcome.state, outcome.state === 'done' ? JSON.stringify(outcome.summary) : null, outcome.state === 'failed' ? outcome.code : null, outcome.state === 'failed' ? outcome.message : null, Date.now(), id, attempt],
+    )
+    return result.rowCount === 1
+  }
+
+  async cancelTraining(id: string): Promise<boolean> {
+    const result = await this.pool.query("UPDATE trainings SET state = 'cancelled', stage = 'cancelled', finished_at = $1 WHERE id = $2 AND state IN ('queued', 'running')", [Date.now(), id])
+    return result.rowCount === 1
+  }
+
+  async deleteTraining(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM trainings WHERE id = $1', [id])
+  }
+
+  async activeModel(): Promise<string | null> {
+    const { rows } = await this.pool.query('SELECT value FROM settings WHERE key = $1', [ACTIVE_MODEL_KEY])
+    return rows[0]?.value ?? null
+  }
+
+  async setActiveModel(id: string): Promise<void> {
+    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [ACTIVE_MODEL_KEY, id])
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import { analyseInputs, masterTrack, type AnalysedInputs, type MasterReport } fr
 import { dbToGain } from '../units/db.js'
 import { writeFileAtomic } from '../atomic-write.js'
 import { partialName, removePartials } from './files.js'
+import { settingsFor } from './settings-source.js'
 import type { JobRequest } from './job-store.js'
 
 /** Extension of each output format's file. */
@@ -50,6 +51,8 @@ export interface RenderTask {
   attempt: number
   /** The user's reference library, for genre targets. */
   libraryDir: string
+  /** Where trained models live (DATA_DIR/models), for the job's settings source. */
+  modelsDir: string
   request: JobRequest
   strengths: Partial<Strengths>
 }
@@ -116,11 +119,15 @@ export async function renderVersion(task: RenderTask, onProgress: (fraction: num
     const genre = library!.genre(name)
     return { name, weight, profile: genre.profile, summary: genre.summary }
   })
+  const { warning, ...source } = await settingsFor(request.settings, task.modelsDir)
   const result = await masterTrack(
-    { mixName: request.mix.name, mix, genres, target: request.target ?? undefined, strengths: task.strengths },
+    { mixName: request.mix.name, mix, genres, target: request.target ?? undefined, strengths: task.strengths, ...source },
     (fraction, stage) => stage !== 'done' && onProgress(0.4 + 0.35 * fraction, stage),
     analysed,
   )
+  if (warning) result.report.warnings.push(warning)
+  // The report names the model by its id, not by a folder of this server.
+  if (result.report.settingsSource.model) result.report.settingsSource.model = request.settings
 
   for (const [index, format] of request.formats.entries()) {
     onProgress(0.75 + (0.15 * index) / request.formats.length, `encoding ${format}`)

@@ -8,6 +8,7 @@ import { dataPaths, prepareDataDir } from './files.js'
 import { LocalQueue } from './local-queue.js'
 import type { JobQueue } from './queue.js'
 import { openJobStore } from './stores.js'
+import { TrainingRunner } from './training-runner.js'
 
 /** How often expired jobs are looked for (ms). */
 const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000
@@ -21,7 +22,7 @@ export interface RunningService {
 
 /**
  * Starts the service: job store, queue (embedded worker threads, or BullMQ with REDIS_URL, where this
- * process does no CPU work), retention sweep and HTTP listener.
+ * process renders nothing), training runner (child processes), retention sweep and HTTP listener.
  */
 export async function startService(config: ServiceConfig, log: (line: string) => void = () => {}): Promise<RunningService> {
   const paths = dataPaths(config.dataDir)
@@ -45,7 +46,9 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   sweeper.unref()
 
   await queue.start()
-  const app = createApp({ config, paths, store, queue, library: openLibrary({ userDir: config.libraryDir }) })
+  const runner = new TrainingRunner(store, paths, config, log)
+  runner.start()
+  const app = createApp({ config, paths, store, queue, runner, library: openLibrary({ userDir: config.libraryDir }) })
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)))
   })
@@ -62,7 +65,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
         clearInterval(sweeper)
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
-        await queue.stop(config.shutdownGraceSeconds)
+        await Promise.all([queue.stop(config.shutdownGraceSeconds), runner.stop()])
         server.closeAllConnections() // event streams stay open otherwise
         await stopped
         await store.close()

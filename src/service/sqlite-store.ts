@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Strengths } from '../chain/strengths.js'
 import { outcomeColumns, versionOf, type JobRecord, type JobRequest, type JobStore, type VersionOutcome, type VersionRecord, type VersionRow } from './job-store.js'
+import { ACTIVE_MODEL_KEY, trainingMigration, trainingOf, type TrainingOutcome, type TrainingRecord, type TrainingRequest, type TrainingRow } from './model-store.js'
 
 /** Schema migrations, applied in order once each (the `schema_migrations` table records them). */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -27,6 +28,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX versions_by_state ON versions(state, created_at);`,
   `ALTER TABLE versions ADD COLUMN started_at INTEGER;
    CREATE INDEX versions_by_finish ON versions(finished_at);`,
+  trainingMigration({ time: 'INTEGER', real: 'REAL' }),
 ]
 
 /** Opens (creating if needed) an SQLite database in WAL mode and brings its schema up to date. */
@@ -143,6 +145,60 @@ export class SqliteJobStore implements JobStore {
       .prepare("SELECT job_id FROM versions GROUP BY job_id HAVING SUM(state IN ('queued', 'running')) = 0 AND MAX(COALESCE(finished_at, created_at)) < ?")
       .pluck()
       .all(cutoff) as string[]
+  }
+
+  async createTraining(id: string, request: TrainingRequest): Promise<void> {
+    this.db.prepare("INSERT INTO trainings (id, request, state, created_at) VALUES (?, ?, 'queued', ?)").run(id, JSON.stringify(request), Date.now())
+  }
+
+  async getTraining(id: string): Promise<TrainingRecord | null> {
+    const row = this.db.prepare('SELECT * FROM trainings WHERE id = ?').get(id) as TrainingRow | undefined
+    return row ? trainingOf(row) : null
+  }
+
+  async listTrainings(): Promise<TrainingRecord[]> {
+    return (this.db.prepare('SELECT * FROM trainings ORDER BY created_at DESC, id').all() as TrainingRow[]).map(trainingOf)
+  }
+
+  async claimTraining(staleBefore: number): Promise<TrainingRecord | null> {
+    const row = this.db
+      .prepare(
+        `UPDATE trainings SET state = 'running', attempts = attempts + 1, stage = 'starting', progress = 0, detail = NULL, heartbeat_at = ?
+         WHERE id = (SELECT id FROM trainings WHERE state = 'queued' OR (state = 'running' AND COALESCE(heartbeat_at, 0) < ?) ORDER BY created_at LIMIT 1) RETURNING *`,
+      )
+      .get(Date.now(), staleBefore) as TrainingRow | undefined
+    return row ? trainingOf(row) : null
+  }
+
+  async trainingProgress(id: string, attempt: number, progress: number, stage: string, detail: Record<string, number> | null): Promise<boolean> {
+    const result = this.db
+      .prepare("UPDATE trainings SET progress = ?, stage = ?, detail = ?, heartbeat_at = ? WHERE id = ? AND state = 'running' AND attempts = ?")
+      .run(progress, stage, detail && JSON.stringify(detail), Date.now(), id, attempt)
+    return result.changes === 1
+  }
+
+  async finishTraining(id: string, attempt: number, outcome: TrainingOutcome): Promise<boolean> {
+    const result = this.db
+      .prepare("UPDATE trainings SET state = ?, stage = ?, summary = ?, error_code = ?, error_message = ?, progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END, finished_at = ? WHERE id = ? AND state = 'running' AND attempts = ?")
+      .run(outcome.state, outcome.state, outcome.state === 'done' ? JSON.stringify(outcome.summary) : null, outcome.state === 'failed' ? outcome.code : null, outcome.state === 'failed' ? outcome.message : null, outcome.state, Date.now(), id, attempt)
+    return result.changes === 1
+  }
+
+  async cancelTraining(id: string): Promise<boolean> {
+    const result = this.db.prepare("UPDATE trainings SET state = 'cancelled', stage = 'cancelled', finished_at = ? WHERE id = ? AND state IN ('queued', 'running')").run(Date.now(), id)
+    return result.changes === 1
+  }
+
+  async deleteTraining(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM trainings WHERE id = ?').run(id)
+  }
+
+  async activeModel(): Promise<string | null> {
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(ACTIVE_MODEL_KEY) as string | undefined) ?? null
+  }
+
+  async setActiveModel(id: string): Promise<void> {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(ACTIVE_MODEL_KEY, id)
   }
 
   async close(): Promise<void> {

@@ -122,7 +122,7 @@ describe('the job API through real HTTP', () => {
     const { createApp } = await import('../../src/service/app.js')
     const { routesOf } = await import('../../src/service/routes.js')
     const { loadConfig } = await import('../../src/service/config.js')
-    const app = createApp({ config: loadConfig({}), paths: {} as never, store: {} as never, queue: {} as never, library: {} as never })
+    const app = createApp({ config: loadConfig({}), paths: {} as never, store: {} as never, queue: {} as never, library: {} as never, runner: {} as never })
     const actual = routesOf(app).filter(({ path }) => path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path)).map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`)
     const documented = Object.entries(spec.paths as Record<string, object>).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
     expect(actual.sort()).toEqual(documented.sort())
