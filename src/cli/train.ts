@@ -62,6 +62,19 @@ export function registerTrain(program: Command): void {
     .action(async (options: TrainOptions) => runTrain(options))
 }
 
+/** How often a child run checks that the process that started it is still there (ms). */
+const PARENT_CHECK_MS = 1000
+
+/**
+ * A run started by the service (--progress-json) ends when the service does, even when it is killed
+ * outright (SIGKILL leaves children running): the service takes the run up again when it restarts.
+ */
+function exitWithParent(): void {
+  const parent = process.ppid
+  setInterval(() => process.ppid !== parent && process.exit(1), PARENT_CHECK_MS).unref()
+  process.stdout.on('error', () => process.exit(1))
+}
+
 /** The tracks of the reference library, optionally only some genres. */
 function libraryTracks(genres: string[] | undefined): LibraryTrack[] {
   const wanted = genres?.map((g) => g.toLowerCase())
@@ -78,6 +91,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
   const segmentSeconds = options.segmentSeconds === undefined ? TRAIN_DEFAULTS.segmentSeconds : Number(options.segmentSeconds)
   if (!(segmentSeconds >= 3 && segmentSeconds <= 60)) throw new RefmasterError('INVALID_PARAMETER', `--segment-seconds must be within [3, 60] s, got ${options.segmentSeconds}`)
   const json = options.progressJson === true
+  if (json) exitWithParent()
   const bar = createProgressBar('train')
   const logLine = !json && !process.stderr.isTTY
   let lastLogged = -1

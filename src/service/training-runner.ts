@@ -7,7 +7,7 @@
  * renamed into DATA_DIR/models/<id> when complete.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -124,7 +124,8 @@ export class TrainingRunner {
   private async run(run: TrainingRecord): Promise<void> {
     const { id, request, attempts: attempt } = run
     const partial = `${this.paths.model(id)}.partial-${attempt}`
-    rmSync(partial, { recursive: true, force: true })
+    // Earlier attempts' partial folders (their process died) go too.
+    for (const name of readdirSync(this.paths.models)) if (name.startsWith(`${id}.partial-`)) rmSync(join(this.paths.models, name), { recursive: true, force: true })
     const baselineDir = modelDirOf(request.baseline, this.paths.models)
     const comparable = baselineDir !== null && existsSync(baselineDir) && readCard(baselineDir).schemaFingerprint === SCHEMA_FINGERPRINT
     const args = [
