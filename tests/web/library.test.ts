@@ -58,4 +58,48 @@ describe('the library page in Chromium', () => {
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it('retrains a model on some genres with progress, shows its held-out scores, and activates it', async () => {
+    const shots = screenshotDir('library')
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const errors = watchErrors(page)
+    const dialogs: string[] = []
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message())
+      void dialog.accept()
+    })
+    await page.goto(`${server.url}/library`)
+    await expect.poll(() => page.locator('#train-genres input').count()).toBe(5)
+    expect(await page.locator('#model-table tbody tr.active th').textContent()).toBe('analytic matcher')
+    for (const genre of ['electronic', 'orchestral', 'pop', 'rock']) await page.uncheck(`#train-genres input[value="${genre}"]`)
+    await page.click('#train-form summary')
+    await page.fill('input[name="name"]', 'ambient only')
+    await page.fill('input[name="epochs"]', '4')
+    await page.fill('input[name="drawsPerTrack"]', '1')
+    await page.fill('input[name="heldOutDraws"]', '1')
+    await page.fill('input[name="segmentSeconds"]', '4')
+    await page.click('#train')
+    await expect.poll(() => page.locator('#training-text').textContent(), { timeout: 60_000 }).toMatch(/Training "ambient only": (making training examples|training: epoch|scoring)/)
+    expect(await page.locator('#train').isDisabled()).toBe(true)
+    await page.screenshot({ path: join(shots, '4-training.png'), fullPage: true })
+
+    const row = page.locator('#model-table tbody tr', { hasText: 'ambient only' })
+    await expect.poll(() => row.locator('td').first().textContent(), { timeout: 240_000 }).toBe('done')
+    expect(await page.locator('#training').isHidden()).toBe(true)
+    // Each gate metric: the model's held-out mean against the baseline's, with the change.
+    for (const cell of (await row.locator('td').allTextContents()).slice(1, 5)) expect(cell).toMatch(/^\d+\.\d{3} vs \d+\.\d{3} \([−+]\d+ %\)$/)
+    await page.screenshot({ path: join(shots, '5-trained.png'), fullPage: true })
+
+    await row.locator('button', { hasText: 'Activate' }).click()
+    await expect.poll(() => row.getAttribute('class')).toBe('active')
+    // A model worse than the analytic matcher on a gate metric is only activated after a confirmation that says so.
+    if (dialogs.length > 0) expect(dialogs[0]).toMatch(/"ambient only" is worse than 'analytic' on held-out tracks[^]*Activate "ambient only" anyway\?/)
+    await page.locator('#model-table tbody tr', { hasText: 'analytic matcher' }).locator('button', { hasText: 'Activate' }).click()
+    await expect.poll(() => row.getAttribute('class')).toBe('')
+    await row.locator('button', { hasText: 'Delete' }).click()
+    await expect.poll(() => row.count()).toBe(0)
+    await page.screenshot({ path: join(shots, '6-models.png'), fullPage: true })
+    expect(errors).toEqual([])
+    await page.close()
+  })
 })
