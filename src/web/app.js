@@ -320,6 +320,8 @@ function renderMeters(report) {
 }
 
 function renderReasons(report) {
+  const source = report.settingsSource
+  $('#settings-source').textContent = source?.source === 'model' ? `Settings predicted by the model '${source.model}' (library page, "Settings models").` : 'Settings computed by the analytic matcher.'
   $('#reasons').replaceChildren(...report.reasons.map((r) => element('li', {}, element('span', { className: 'stage', textContent: `${STAGE_NAMES[r.stage] ?? r.stage}: ` }), r.text)))
   $('#warnings').replaceChildren(...report.warnings.map((w) => element('li', { textContent: `Warning: ${w}` })))
   $('#delivery').replaceChildren(...report.deliveryCheck.map((line) => element('li', { className: line.pass ? 'pass' : 'fail', textContent: `${line.check}: ${line.measured === null ? '–' : number(line.measured, 2)} (${line.limit}) ${line.pass ? 'pass' : 'FAIL'}` })))
