@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../atomic-write.js'
 import { buildGenreProfiles, findGenre, genreProfilesJson, libraryFingerprint, parseGenreProfiles, type GenreProfile } from './genre-profiles.js'
 import { readBuiltinTracks, readUserManifest, userTracks, USER_MANIFEST_FILE, type LibraryTrack, type UserManifest } from './manifest.js'
 import { builtinLibraryDir, userLibraryDir } from './paths.js'
+import { withLibraryLock } from './lock.js'
 import { isCurrent, parseTrackProfile, storedTrackProfile, trackProfileJson, type StoredTrackProfile } from './track-profile.js'
 
 /** The genre profiles file in either library. */
@@ -74,7 +75,8 @@ function readStored(track: LibraryTrack): StoredTrackProfile {
 }
 
 /** Analyses a track's audio into its stored profile (at its own rate, which is at least MIN_TRACK_RATE_HZ). */
-async function analyseTrackFile(path: string, id: string, onProgress?: AnalysisProgress): Promise<StoredTrackProfile> {
+/** Decodes and analyses a track; the profile is made once its id is known. */
+async function analyseTrackFile(path: string, onProgress?: AnalysisProgress): Promise<(id: string) => StoredTrackProfile> {
   const audio = await decodeFile(path)
   if (audio.sampleRateHz < MIN_TRACK_RATE_HZ) {
     throw new RefmasterError('INVALID_PARAMETER', `a reference track needs a sample rate of at least ${MIN_TRACK_RATE_HZ} Hz, got ${audio.sampleRateHz} Hz in '${path}'`)
@@ -86,7 +88,7 @@ async function analyseTrackFile(path: string, id: string, onProgress?: AnalysisP
   if (!(analysis.loudness.integratedLufs > ABSOLUTE_GATE_LUFS)) {
     throw new RefmasterError('SILENT_AUDIO', `'${path}' is silent or nearly so (below ${ABSOLUTE_GATE_LUFS} LUFS): it cannot be a reference`)
   }
-  return storedTrackProfile(id, analysis)
+  return (id) => storedTrackProfile(id, analysis)
 }
 
 function writeStored(path: string, stored: StoredTrackProfile): void {
@@ -144,39 +146,44 @@ export function openLibrary(options: { builtinDir?: string; userDir?: string } =
   async function add(request: AddTrackRequest, onProgress?: AnalysisProgress): Promise<LibraryTrack> {
     const genre = validGenreName(request.genre)
     if (!existsSync(request.file)) throw new RefmasterError('FILE_NOT_FOUND', `cannot read '${request.file}'`)
-    const m = manifest()
-    const title = request.title?.trim() || basename(request.file, extname(request.file))
-    const taken = new Set(list(m).map((t) => t.id).concat(m.removedBuiltin))
-    let id = `${genre}-${slug(title)}`
-    for (let n = 2; taken.has(id); n++) id = `${genre}-${slug(title)}-${n}`
-    const stored = await analyseTrackFile(request.file, id, onProgress)
-    const audio = join(genre, `${id}${extname(request.file).toLowerCase()}`)
-    mkdirSync(join(userDir, genre), { recursive: true })
-    copyFileSync(request.file, join(userDir, audio))
-    const artist = request.artist?.trim() || 'unknown'
-    const licence = request.licence?.trim() || 'unknown'
-    const entry = { id, genre, title, artist, licence, source: request.source?.trim() || basename(request.file), attribution: `${title} by ${artist} (licence: ${licence})`, audio }
-    const updated = { ...m, tracks: [...m.tracks, entry] }
-    const track = userTracks(userDir, { ...updated, tracks: [entry] })[0]
-    writeStored(track.profilePath, stored)
-    saveManifest(updated)
-    writeUserCache()
-    return track
+    const profileOf = await analyseTrackFile(request.file, onProgress)
+    // The id and the manifest are decided under the lock, from the manifest as it is then.
+    return withLibraryLock(userDir, () => {
+      const m = manifest()
+      const title = request.title?.trim() || basename(request.file, extname(request.file))
+      const taken = new Set(list(m).map((t) => t.id).concat(m.removedBuiltin))
+      let id = `${genre}-${slug(title)}`
+      for (let n = 2; taken.has(id); n++) id = `${genre}-${slug(title)}-${n}`
+      const audio = join(genre, `${id}${extname(request.file).toLowerCase()}`)
+      mkdirSync(join(userDir, genre), { recursive: true })
+      copyFileSync(request.file, join(userDir, audio))
+      const artist = request.artist?.trim() || 'unknown'
+      const licence = request.licence?.trim() || 'unknown'
+      const entry = { id, genre, title, artist, licence, source: request.source?.trim() || basename(request.file), attribution: `${title} by ${artist} (licence: ${licence})`, audio }
+      const updated = { ...m, tracks: [...m.tracks, entry] }
+      const track = userTracks(userDir, { ...updated, tracks: [entry] })[0]
+      writeStored(track.profilePath, profileOf(id))
+      saveManifest(updated)
+      writeUserCache()
+      return track
+    })
   }
 
   function remove(id: string): LibraryTrack {
-    const m = manifest()
-    const track = list(m).find((t) => t.id === id)
-    if (!track) throw new RefmasterError('UNKNOWN_TRACK', `no track '${id}' in the library (built-in ${builtinDir}, user ${userDir}); \`refmaster library list\` shows the ids`)
-    if (track.origin === 'user') {
-      rmSync(track.audioPath, { force: true })
-      rmSync(track.profilePath, { force: true })
-      saveManifest({ ...m, tracks: m.tracks.filter((t) => t.id !== id) })
-    } else {
-      saveManifest({ ...m, removedBuiltin: [...m.removedBuiltin, id] })
-    }
-    writeUserCache()
-    return track
+    return withLibraryLock(userDir, () => {
+      const m = manifest()
+      const track = list(m).find((t) => t.id === id)
+      if (!track) throw new RefmasterError('UNKNOWN_TRACK', `no track '${id}' in the library (built-in ${builtinDir}, user ${userDir}); \`refmaster library list\` shows the ids`)
+      if (track.origin === 'user') {
+        rmSync(track.audioPath, { force: true })
+        rmSync(track.profilePath, { force: true })
+        saveManifest({ ...m, tracks: m.tracks.filter((t) => t.id !== id) })
+      } else {
+        saveManifest({ ...m, removedBuiltin: [...m.removedBuiltin, id] })
+      }
+      writeUserCache()
+      return track
+    })
   }
 
   async function rebuild(rebuildOptions: { reanalyse?: boolean } = {}, onProgress?: (done: number, total: number, id: string) => void) {
@@ -185,12 +192,12 @@ export function openLibrary(options: { builtinDir?: string; userDir?: string } =
     const analysed: string[] = []
     for (const track of stale) {
       onProgress?.(analysed.length, stale.length, track.id)
-      writeStored(track.profilePath, await analyseTrackFile(track.audioPath, track.id))
+      writeStored(track.profilePath, (await analyseTrackFile(track.audioPath))(track.id))
       analysed.push(track.id)
     }
     onProgress?.(analysed.length, stale.length, '')
     if (!existsSync(userManifestPath)) return { analysed, genres: genresOf(list(m)) }
-    return { analysed, genres: writeUserCache() }
+    return { analysed, genres: withLibraryLock(userDir, writeUserCache) }
   }
 
   return { builtinDir, userDir, list: () => list(), genres, genre: (name) => findGenre(genres(), name), add, remove, rebuild }

@@ -52,4 +52,13 @@ describe('refmaster library', () => {
     const badGenre = await refmaster('library', 'add', join(dir, 'theme.flac'), '--genre', 'Film Music!')
     expect(badGenre.code).toBe(2)
   })
+
+  it('keeps every track when several processes add to the library at once', async () => {
+    const titles = ['Theme A', 'Theme B', 'Theme C']
+    const results = await Promise.all(titles.map((title) => refmaster('library', 'add', join(dir, 'theme.flac'), '--genre', 'film', '--title', title)))
+    for (const result of results) expect(result.code, result.stderr).toBe(0)
+    const list = JSON.parse((await refmaster('library', 'list', '--genre', 'film', '--json')).stdout)
+    expect(list.map((t: { title: string }) => t.title).sort()).toEqual(titles)
+    for (const track of list) expect((await refmaster('library', 'remove', track.id)).code).toBe(0)
+  })
 })
