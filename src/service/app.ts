@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import express, { type NextFunction, type Request, type Response } from 'express'
-import multer from 'multer'
 import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js'
 import { PLAYBACK_TARGETS } from '../chain/playback-targets.js'
 import { PLAYBACK_SYSTEMS } from '../report/translation.js'
@@ -12,7 +11,6 @@ import type { ServiceConfig } from './config.js'
 import { isId, newId, type DataPaths } from './files.js'
 import { TERMINAL_STATES, type JobRecord, type JobRequest, type JobStore, type VersionRecord } from './job-store.js'
 import type { Library } from '../library/library.js'
-import type { LibraryTrack } from '../library/manifest.js'
 import { OPENAPI } from './openapi.js'
 import { RateLimiter } from './rate-limit.js'
 import { MOUNTS } from './routes.js'
@@ -20,13 +18,12 @@ import { FORMAT_EXTENSIONS, masterFileName, PREVIEW_KINDS, previewFileName, type
 import type { JobQueue, ProgressUpdate } from './queue.js'
 import { prometheusMetrics } from './metrics.js'
 import { activeSource, registerModelRoutes } from './model-routes.js'
+import { registerLibraryRoutes } from './library-routes.js'
+import { asList, displayName, uploadHandlers } from './uploads.js'
 import type { TrainingRunner } from './training-runner.js'
 
 /** Multipart form fields that carry strengths, and the strength each sets. */
 const STRENGTH_FIELDS = { eqStrength: 'eq', dynamicsStrength: 'dynamics', widthStrength: 'width', intensity: 'intensity' } as const
-/** Form fields besides the files (multer refuses others beyond these counts). */
-const MAX_FORM_FIELDS = 64
-const MAX_FIELD_BYTES = 1024
 /** Seconds a client is told to wait when the queue is full (about one 4-minute master on this hardware). */
 const QUEUE_FULL_RETRY_SECONDS = 30
 /** An event stream also reads the job from the store this often (ms). */
@@ -53,13 +50,6 @@ export interface AppContext {
   runner: TrainingRunner
 }
 
-/** A client's file name, safe to show and to use in a Content-Disposition header (never as a path). */
-export function displayName(name: string | undefined, fallback: string): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/[^\p{L}\p{N} ._()+-]/gu, '_').slice(0, 120).trim()
-  return clean === '' || /^\.+$/.test(clean) ? fallback : clean
-}
-
 function strengthsFrom(body: Record<string, unknown>): Partial<Strengths> {
   const strengths: Partial<Strengths> = {}
   for (const [field, key] of Object.entries(STRENGTH_FIELDS)) {
@@ -75,8 +65,6 @@ function strengthsFrom(body: Record<string, unknown>): Partial<Strengths> {
   }
   return strengths
 }
-
-const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)])
 
 function weightsFrom(values: string[], count: number, field: string): number[] {
   if (values.length > count) throw new RefmasterError('INVALID_PARAMETER', `${values.length} ${field} values for ${count} files: give at most one per file, in the same order`)
@@ -136,26 +124,6 @@ export function createApp(context: AppContext): express.Express {
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   const limiter = new RateLimiter(config.rateLimitPerMinute)
-  // Each upload lands in a folder of its own, removed before the answer goes out (and, as a backstop,
-  // when the connection closes), whatever happened.
-  const uploadFolder = (req: Request, res: Response, next: NextFunction) => {
-    const uploadDir = join(paths.uploads, newId())
-    mkdirSync(uploadDir)
-    ;(req as Request & { uploadDir: string }).uploadDir = uploadDir
-    const remove = () => rmSync(uploadDir, { recursive: true, force: true })
-    res.on('close', remove)
-    const json = res.json.bind(res)
-    res.json = (body) => {
-      remove()
-      return json(body)
-    }
-    next()
-  }
-  // Files land in the request's folder under names of our own, never the client's.
-  const uploadStorage = multer.diskStorage({
-    destination: (req, _file, callback) => callback(null, (req as Request & { uploadDir: string }).uploadDir),
-    filename: (_req, _file, callback) => callback(null, newId()),
-  })
   setInterval(() => limiter.prune(), 60_000).unref()
 
   // Liveness: answers from memory, touching no dependency.
@@ -205,59 +173,14 @@ export function createApp(context: AppContext): express.Express {
     // The simulated playback systems ride along: the page's "listen as" uses the report's own curves.
     res.json({ targets: PLAYBACK_TARGETS, systems: PLAYBACK_SYSTEMS })
   })
-  api.get('/genres', (_req, res) => {
-    res.json({ genres: library.genres().map((g) => ({ name: g.name, trackCount: g.trackIds.length, summary: g.summary })) })
-  })
+  registerLibraryRoutes(api, { config, paths, queue, library })
 
-  // The reference library: built-in tracks and the user's, filed by genre; the genre profiles follow it.
-  const trackView = ({ audioPath, profilePath, ...track }: LibraryTrack) => ({ ...track, audioUrl: `/api/library/${encodeURIComponent(track.id)}/audio` })
-  let libraryChange: Promise<unknown> = Promise.resolve()
-  /** Library changes run one at a time (each rewrites the manifest and the profile cache). */
-  const serially = <T>(change: () => Promise<T>): Promise<T> => {
-    const next = libraryChange.then(change, change)
-    libraryChange = next.catch(() => {})
-    return next
-  }
-  api.get('/library', (_req, res) => {
-    res.json({ tracks: library.list().map(trackView) })
-  })
-  const libraryUpload = multer({
-    storage: uploadStorage,
-    limits: { fileSize: config.maxUploadBytes, files: 1, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
-  }).single('file')
-  api.post(
-    '/library',
-    uploadFolder,
-    (req, res, next) => libraryUpload(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error, config.maxUploadBytes))),
-    async (req, res) => {
-      const body = (req.body ?? {}) as Record<string, unknown>
-      if (!req.file) throw new RefmasterError('USAGE', "the form needs a file field 'file' (multipart/form-data)")
-      const genre = asList(body.genre).pop()
-      if (!genre) throw new RefmasterError('USAGE', "the form needs a 'genre' (an existing one, or a new name)")
-      const name = displayName(req.file.originalname, 'track')
-      await queue.probe(req.file.path, `track '${name}'`, true)
-      const field = (key: string) => asList(body[key]).pop() || undefined
-      const track = await serially(() => queue.libraryAdd({ file: req.file!.path, genre, title: field('title') ?? name.replace(/\.[^.]*$/, ''), artist: field('artist'), licence: field('licence'), source: field('source') }))
-      res.status(201).json(trackView(track))
-    },
+  const upload = uploadHandlers(paths.uploads, config.maxUploadBytes, { files: 1 + config.maxReferences }, (parser) =>
+    parser.fields([
+      { name: 'mix', maxCount: 1 },
+      { name: 'reference', maxCount: config.maxReferences },
+    ]),
   )
-  api.delete('/library/:id', async (req, res) => {
-    const track = await serially(async () => library.remove(req.params.id))
-    res.json(trackView(track))
-  })
-  api.get('/library/:id/audio', (req, res) => {
-    const track = library.list().find((t) => t.id === req.params.id)
-    if (!track) throw new RefmasterError('NOT_FOUND', `no track '${req.params.id}' in the library`)
-    res.sendFile(track.audioPath)
-  })
-
-  const upload = multer({
-    storage: uploadStorage,
-    limits: { fileSize: config.maxUploadBytes, files: 1 + config.maxReferences, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
-  }).fields([
-    { name: 'mix', maxCount: 1 },
-    { name: 'reference', maxCount: config.maxReferences },
-  ])
 
   api.post(
     '/jobs',
@@ -269,8 +192,7 @@ export function createApp(context: AppContext): express.Express {
       }
       next()
     },
-    uploadFolder,
-    (req, res, next) => upload(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error, config.maxUploadBytes))),
+    ...upload,
     async (req, res) => {
       const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>
       const body = (req.body ?? {}) as Record<string, unknown>
@@ -446,17 +368,6 @@ export function createApp(context: AppContext): express.Express {
     sendError(res, failure.code === 'INTERNAL' ? new RefmasterError('INTERNAL', 'internal error (the server log has the details)') : failure)
   })
   return app
-}
-
-/** An upload that multer or busboy refused: too large (413) or malformed (400). */
-function uploadError(error: unknown, maxUploadBytes: number): RefmasterError {
-  if (error instanceof multer.MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE') return new RefmasterError('TOO_LARGE', `the file in field '${error.field}' is larger than the upload limit of ${Math.round(maxUploadBytes / 1024 / 1024)} MB`)
-    if (error.code === 'LIMIT_UNEXPECTED_FILE') return new RefmasterError('USAGE', `unexpected file field '${error.field}' (files go in 'mix' and 'reference')`)
-    return new RefmasterError('USAGE', `malformed upload: ${error.message}`)
-  }
-  if (error instanceof RefmasterError) return error
-  return new RefmasterError('USAGE', `malformed upload: ${error instanceof Error ? error.message : String(error)}`)
 }
 
 /** Maps express's errors (bad JSON, missing files) to the catalogue; anything unknown becomes INTERNAL. */
