@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../atomic-write.js'
 import { join } from 'node:path'
 import { RefmasterError } from '../errors.js'
 import { assertFingerprint, INPUT_SIZE, OUTPUT_SIZE } from './schema.js'
+import { predictRow } from './network.js'
 import { loadTf, type Tf } from './tf.js'
 
 export const MODEL_JSON = 'model.json'
@@ -117,6 +118,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   if (inputs !== INPUT_SIZE || outputs !== OUTPUT_SIZE) {
     throw new RefmasterError('MODEL_INCOMPATIBLE', `model '${dir}' maps ${inputs} inputs to ${outputs} outputs; the schema has ${INPUT_SIZE} and ${OUTPUT_SIZE}`)
   }
+  // The first prediction builds the backend's kernels (tens of ms on wasm): that belongs to loading, so
+  // that a master's prediction costs what predicting costs.
+  predictRow(tf, network, new Float32Array(INPUT_SIZE))
   return { dir, card, network, tf, backend }
 }
 
