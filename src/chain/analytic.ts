@@ -2,6 +2,9 @@ import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { COMPRESSOR_BAND_PARAMS, type CompressorBandParams } from '../dsp/multiband-compressor.js'
 import { neutralParams } from '../dsp/params.js'
 import { SIDE_BAND_PARAMS } from '../dsp/stereo-width.js'
+import { interpolateCurveDb, type EqCurve } from '../dsp/matching-eq.js'
+import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
+import { dbToPower, powerToDb } from '../units/db.js'
 import { DYNAMICS_CROSSOVERS_HZ } from '../analysis/spectrum/frequency-bands.js'
 import { eqReasons, type Reason } from '../report/reasons.js'
 import { matchingEqCurve } from './analytic-eq.js'
@@ -73,6 +76,24 @@ const lerp = (a: number, b: number, t: number) => a + (b - a) * t
 /** `value` limited to +-`limit`. */
 const clamp = (value: number, limit: number) => Math.min(limit, Math.max(-limit, value))
 
+/**
+ * Change of the side/mid energy ratio (dB) that the matching EQ `curve` at `strength` makes on a track
+ * with the long-term spectrum `spectrum` (band mean squares on a constant-Q grid: energy ~ level x centre).
+ */
+export function eqSideMidChangeDb(spectrum: SpectrumCurve, curve: EqCurve, strength: number): number {
+  const energyGainDb = (levelsDb: number[], curveDb: number[]) => {
+    let before = 0
+    let after = 0
+    spectrum.frequenciesHz.forEach((hz, i) => {
+      const energy = dbToPower(levelsDb[i]) * hz
+      before += energy
+      after += energy * dbToPower(strength * interpolateCurveDb(curve.frequenciesHz, curveDb, hz))
+    })
+    return before > 0 ? powerToDb(after / before) : 0
+  }
+  return energyGainDb(spectrum.sideDb, curve.sideDb) - energyGainDb(spectrum.midDb, curve.midDb)
+}
+
 /** What the analytic matcher decided, with its reasons. */
 export interface AnalyticSettings {
   settings: ChainSettings
@@ -126,7 +147,11 @@ export function analyticSettings(
   const maxWidthChangeDb = lerp(d.maxWidthChangeDb, d.otherMusicMaxWidthChangeDb, trust)
   const bandWidthShare = lerp(d.bandWidthShare, d.otherMusicBandWidthShare, trust)
   const overallDb = target.stereo.sideMidDb - mix.stereo.sideMidDb
-  const overallChangeDb = clamp(overallDb * widthTrust, maxWidthChangeDb)
+  // The matching EQ moves side and mid energy by different amounts (its curves are level-free on a
+  // log-frequency grid, not in energy): the width stage makes up for it. Dev set (simulated), side/mid
+  // error match / cross: 0.835 / 0.822 dB without, 0.827 / 0.645 dB with.
+  const eqSideMidDb = isStereo ? eqSideMidChangeDb(mix.spectrum.fine, curve, eqStrength) : 0
+  const overallChangeDb = clamp(overallDb * widthTrust, maxWidthChangeDb) - eqSideMidDb
   // The width stage's side gain has a range; a larger overall change goes on as a level of the side EQ curve.
   const stageChangeDb = Math.min(SIDE_BAND_PARAMS.sideGainDb.max, Math.max(SIDE_BAND_PARAMS.sideGainDb.min, overallChangeDb))
   const sideOffsetDb = isStereo ? overallChangeDb - stageChangeDb : 0
