@@ -1,0 +1,106 @@
+/**
+ * Exploration aid (not part of the benchmark): builds every dev excerpt once and stores what the
+ * analytic matcher reads (mix and reference analyses) plus the mix's mid/side Welch spectra and both
+ * tasks' goals, so that settings rules can be scored on tonal balance and width without rendering.
+ *   node dist/bench/quality/explore/cache.js OUT.json [--limit N]
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Audio } from '../../../src/audio/audio.js'
+import { analyzeTrack } from '../../../src/analysis/track-analysis.js'
+import { RealFft } from '../../../src/dsp/fft.js'
+import { DEV_AUDIO_DIR, SHARED_DIR } from '../../paths.js'
+import { loadDegradations, trackSeed } from '../degrade.js'
+import { loadExcerpt } from '../protocol.js'
+import { findTracks, partner, readGroups, stemOf } from '../tracks.js'
+
+const N = 32768
+
+/** Welch PSD (metrics.py third_octave_ltas conventions, times the bin width) of one signal. */
+function welch(x: Float32Array, fs: number): number[] {
+  const step = N / 2
+  const fft = new RealFft(N)
+  const window = new Float64Array(N)
+  let windowPower = 0
+  for (let i = 0; i < N; i++) {
+    window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)
+    windowPower += window[i] ** 2
+  }
+  const bins = N / 2 + 1
+  const psd = new Float64Array(bins)
+  const frame = new Float32Array(N)
+  const spectrum = new Float32Array(N)
+  const segments = Math.floor((x.length - N) / step) + 1
+  for (let s = 0; s < segments; s++) {
+    const start = s * step
+    let mean = 0
+    for (let i = 0; i < N; i++) mean += x[start + i]
+    mean /= N
+    for (let i = 0; i < N; i++) frame[i] = (x[start + i] - mean) * window[i]
+    fft.forward(frame, spectrum)
+    psd[0] += spectrum[0] ** 2
+    psd[bins - 1] += spectrum[1] ** 2
+    for (let k = 1; k < bins - 1; k++) psd[k] += 2 * (spectrum[2 * k] ** 2 + spectrum[2 * k + 1] ** 2)
+  }
+  const binHz = fs / N
+  const scale = (1 / (fs * windowPower)) * (1 / segments) * binHz
+  return Array.from(psd, (p) => p * scale)
+}
+
+function midSide(audio: Audio): { mid: Float32Array; side: Float32Array; midEnergy: number; sideEnergy: number } {
+  const [l, r] = audio.channels
+  const mid = new Float32Array(l.length)
+  const side = new Float32Array(l.length)
+  let midEnergy = 0
+  let sideEnergy = 0
+  for (let n = 0; n < l.length; n++) {
+    mid[n] = (l[n] + r[n]) / 2
+    side[n] = (l[n] - r[n]) / 2
+    midEnergy += mid[n] ** 2
+    sideEnergy += side[n] ** 2
+  }
+  return { mid, side, midEnergy, sideEnergy }
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { limit: { type: 'string' } } })
+  const paths = findTracks(DEV_AUDIO_DIR, ['full']).slice(0, values.limit ? Number(values.limit) : undefined)
+  const stems = paths.map(stemOf)
+  const groups = readGroups(join(DEV_AUDIO_DIR, 'groups.csv'))
+  const degradations = loadDegradations(join(SHARED_DIR, 'eval', 'results', 'dev', 'degradations-seed0.json'))
+  const goal = (a: { lufs: number; truePeakDbtp: number; plrDb: number; sideMidDb: number; lraLu: number; ltasDb: Float64Array }) => ({ ...a, ltasDb: Array.from(a.ltasDb) })
+  const tracks = []
+  for (const [i, path] of paths.entries()) {
+    const stem = stems[i]
+    const params = degradations.get(stem)!
+    if (params.seed !== trackSeed(stem, 0)) throw new Error('seed')
+    const excerpt = await loadExcerpt(path, stem, params)
+    const ms = midSide(excerpt.mix)
+    const rs = midSide(excerpt.reference)
+    const mixAnalysis = analyzeTrack(excerpt.mix, undefined, { meydaFeatures: false })
+    const refAnalysis = analyzeTrack(excerpt.reference, undefined, { meydaFeatures: false })
+    tracks.push({
+      stem,
+      group: groups.get(stem),
+      partner: stems[partner(i, stems, groups)],
+      mixAnalysis,
+      refAnalysis,
+      mixMidPsd: welch(ms.mid, 44100),
+      mixSidePsd: welch(ms.side, 44100),
+      refMidPsd: welch(rs.mid, 44100),
+      refSidePsd: welch(rs.side, 44100),
+      mixMidEnergy: ms.midEnergy,
+      mixSideEnergy: ms.sideEnergy,
+      goalA: goal(excerpt.targetAnalysis),
+      goalB: goal(excerpt.referenceAnalysis),
+    })
+    process.stderr.write(`${i + 1}/${paths.length} ${stem}\n`)
+  }
+  writeFileSync(positionals[0], JSON.stringify(tracks))
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})
