@@ -116,7 +116,8 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
   const decodedReferences = Promise.allSettled(referenceSpecs.map(({ name }) => decodeFileOnWorker(name)))
   let mix: Audio
   try {
-    mix = await decodeFile(mixPath)
+    // In shared memory, where the render's helper thread can work on it.
+    mix = await decodeFile(mixPath, { sharedMemory: true })
   } finally {
     await decodedReferences
   }
