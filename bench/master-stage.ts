@@ -1,10 +1,12 @@
 /**
- * One timed mastering job in a fresh process (for its own peak RSS): decode mix and reference, master
- * toward the reference, write a 24-bit WAV; the delivery check's MP3 round trip is timed on its own.
+ * One timed mastering job in a fresh process (for its own peak RSS), as the CLI runs it: decode mix and
+ * reference (the reference on a worker thread meanwhile), master toward the reference (the render may
+ * write into the mix's arrays), write a 24-bit WAV; the delivery check's MP3 round trip is timed on its own.
  * Prints {"audioSeconds","masterSeconds","codecCheckSeconds","maxRssMb"} as JSON.
  * Usage: node dist/bench/master-stage.js MIX REFERENCE OUT.wav
  */
 import { decodeAudio, decodeFile } from '../src/audio/decode.js'
+import { decodeFileOnWorker } from '../src/audio/decode-on-worker.js'
 import { durationSeconds } from '../src/audio/audio.js'
 import { encodeAudio, writeAudioFile } from '../src/audio/encode.js'
 import { measureLoudness } from '../src/analysis/loudness/index.js'
@@ -13,13 +15,17 @@ import { masterTrack } from '../src/master.js'
 
 const [mixPath, referencePath, outPath] = process.argv.slice(2)
 const start = performance.now()
-const mix = await decodeFile(mixPath)
-const reference = await decodeFile(referencePath)
-const result = await masterTrack({ mixName: mixPath, mix, references: [{ name: referencePath, audio: reference, weight: 1 }], target: 'reference', skipCodecCheck: true })
+// As the CLI does: the reference is decoded on a worker thread while this one decodes the mix.
+const pendingReference = decodeFileOnWorker(referencePath)
+const mix = await decodeFile(mixPath, { sharedMemory: true })
+const reference = await pendingReference
+const audioSeconds = durationSeconds(mix)
+// As the CLI does: the mix was decoded for this job alone, so the render may write into its arrays.
+const result = await masterTrack({ mixName: mixPath, mix, references: [{ name: referencePath, audio: reference, weight: 1 }], target: 'reference', skipCodecCheck: true, consumeMix: true })
 await writeAudioFile(outPath, result.audio, 'wav24')
 const masterSeconds = (performance.now() - start) / 1000
 const codecStart = performance.now()
 const excerpt = loudestExcerpt(result.audio, measureLoudness(result.audio))
 await decodeAudio(await encodeAudio(excerpt, 'mp3'), 'mp3 round trip')
 const codecCheckSeconds = (performance.now() - codecStart) / 1000
-process.stdout.write(JSON.stringify({ audioSeconds: durationSeconds(mix), masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n')
+process.stdout.write(JSON.stringify({ audioSeconds, masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n')

@@ -55,6 +55,12 @@ export interface MasterRequest {
   strengths?: Partial<Strengths>
   /** Render exactly these settings (a recipe) instead of matching. */
   recipe?: ChainSettings
+  /**
+   * The render may write into the mix's own sample arrays (see `RenderOptions.consumeMix`): saves memory
+   * and time, and leaves `mix` holding other samples afterwards. For callers that decoded the mix for
+   * this job alone (the CLI).
+   */
+  consumeMix?: boolean
   /** Leave out the delivery check's MP3 round trip (benchmarks time it on its own). */
   skipCodecCheck?: boolean
   /** Where the settings come from: the analytic matcher (default) or `model`, which needs `model`. */
@@ -229,7 +235,8 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   }
 
   onProgress(0.5, 'rendering')
-  const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage))
+  const expectedFrames = frameCount(request.mix)
+  const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage), { consumeMix: request.consumeMix })
   warnings.push(...rendered.loudness.warnings)
   reasons.push({
     stage: 'loudness',
@@ -238,7 +245,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   })
 
   onProgress(0.85, 'delivery check')
-  const check = await deliveryCheck(rendered.audio, frameCount(request.mix), {
+  const check = await deliveryCheck(rendered.audio, expectedFrames, {
     integratedLufs: rendered.loudness.targetLufs,
     ceilingDbtp: rendered.loudness.ceilingDbtp,
     deliveredLossy: playback.deliveredLossy && !request.skipCodecCheck,

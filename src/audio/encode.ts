@@ -78,7 +78,13 @@ async function writeNewFile(path: string, audio: Audio, format: OutputFormat): P
   if (!wav) return writeFile(path, await encodeAudio(audio, format), { flag: 'wx' })
   const file = await open(path, 'wx')
   try {
-    for (const piece of wavPieces(wav, audio.sampleRateHz, WAV_PIECE_FRAMES)) await file.write(piece)
+    // Two buffers: the next piece is converted while the one before is being written.
+    let writing: Promise<unknown> | undefined
+    for (const piece of wavPieces(wav, audio.sampleRateHz, WAV_PIECE_FRAMES, 2)) {
+      await writing
+      writing = file.write(piece)
+    }
+    await writing
   } finally {
     await file.close()
   }

@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
 import { decodeFile } from '../audio/decode.js'
+import { decodeFileOnWorker } from '../audio/decode-on-worker.js'
+import type { Audio } from '../audio/audio.js'
 import { formatFromExtension, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js'
 import { writeAudioFile } from '../audio/encode.js'
 import { resample } from '../audio/resample.js'
@@ -109,15 +111,24 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
 
   const progress = createProgressBar('master')
   progress.update(0, 'decoding')
-  const mix = await decodeFile(mixPath)
-  const references: ReferenceInput[] = []
-  for (const spec of options.reference ?? []) {
-    const { name, weight } = parseWeighted(spec, '--reference')
-    references.push({ name, weight, audio: await decodeFile(name) })
+  const referenceSpecs = (options.reference ?? []).map((spec) => parseWeighted(spec, '--reference'))
+  // The references are decoded on worker threads while this one decodes the mix; the mix's errors come first.
+  const decodedReferences = Promise.allSettled(referenceSpecs.map(({ name }) => decodeFileOnWorker(name)))
+  let mix: Audio
+  try {
+    // In shared memory, where the render's helper thread can work on it.
+    mix = await decodeFile(mixPath, { sharedMemory: true })
+  } finally {
+    await decodedReferences
   }
+  const references: ReferenceInput[] = (await decodedReferences).map((outcome, r) => {
+    if (outcome.status === 'rejected') throw outcome.reason
+    return { ...referenceSpecs[r], audio: outcome.value }
+  })
   const definedStrengths = Object.fromEntries(Object.entries(strengths).filter(([, v]) => v !== undefined))
   const result = await masterTrack(
-    { mixName: mixPath, mix, references, genres, target: options.target, strengths: definedStrengths, recipe, settingsSource, model },
+    // The mix was decoded for this master alone: the render may write into its arrays.
+    { mixName: mixPath, mix, references, genres, target: options.target, strengths: definedStrengths, recipe, settingsSource, model, consumeMix: true },
     (fraction, stage) => progress.update(0.1 + 0.8 * fraction, stage),
   )
   progress.update(0.9, 'writing')

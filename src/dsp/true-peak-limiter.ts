@@ -28,6 +28,7 @@ import { RealFft } from './fft.js'
 import { windowedSincLowpass } from './fir-design.js'
 import { createFirKernel } from './fir-kernel.js'
 import { defineParams, validateParams, type ParamValues } from './params.js'
+import { isShared, sharedFloat32Array, startOnHelper } from '../threads/helper-thread.js'
 
 /** Parameters of the true-peak limiter. ceilingDbtp = 0 passes any signal below 0 dBTP - 0.02 dB unchanged. */
 export const TRUE_PEAK_LIMITER_PARAMS = defineParams({
@@ -240,19 +241,50 @@ export interface TruePeakEnvelope {
 /**
  * The true-peak envelope of `audio`. Blocks that provably stay at or below `skipBelowLinear` get the bound
  * max|x| sum|taps| instead of exact values. It scales linearly with an input gain, so `fitLoudness` computes
- * it once. `storage` (N values) may be supplied.
+ * it once. `storage` (N values) may be supplied. When the channels and the storage are in shared memory,
+ * the helper thread computes the second half of the blocks meanwhile (the same values: each block is
+ * computed on its own).
  */
 export function truePeakEnvelope(audio: Audio, skipBelowLinear = 0, storage: Float32Array = new Float32Array(frameCount(audio))): TruePeakEnvelope {
   const frames = frameCount(audio)
   const reach = INTERPOLATOR_REACH_FRAMES
-  const envelope = { frames: storage, before: new Float32Array(reach), after: new Float32Array(reach) }
+  const blocks = envelopeBlockCount(frames)
+  const shared = isShared(storage) && audio.channels.every(isShared)
+  const envelope = { frames: storage, before: shared ? sharedFloat32Array(reach) : new Float32Array(reach), after: shared ? sharedFloat32Array(reach) : new Float32Array(reach) }
+  const { channels } = audio
+  if (!shared || blocks < 2) {
+    fillTruePeakEnvelope(channels, skipBelowLinear, envelope, 0, blocks)
+    return envelope
+  }
+  const half = Math.ceil(blocks / 2)
+  const task = { op: 'truePeakEnvelope', channels, skipBelowLinear, ...envelope, firstBlock: half, endBlock: blocks } as const
+  const helper = startOnHelper(task, () => (fillTruePeakEnvelope(channels, skipBelowLinear, envelope, half, blocks), 0))
+  fillTruePeakEnvelope(channels, skipBelowLinear, envelope, 0, half)
+  helper.join()
+  return envelope
+}
+
+/** FFT blocks of the envelope of `frames` frames: FFT_ADVANCE_FRAMES each, from the ringing before to the ringing after. */
+function envelopeBlockCount(frames: number): number {
+  return Math.ceil((frames + 2 * INTERPOLATOR_REACH_FRAMES) / FFT_ADVANCE_FRAMES)
+}
+
+/**
+ * Blocks [firstBlock, endBlock) of `truePeakEnvelope` of `channels` into `envelope` (frames, and the ringing
+ * before and after the signal). Blocks are independent, so any split of them gives the same envelope.
+ */
+export function fillTruePeakEnvelope(channels: readonly Float32Array[], skipBelowLinear: number, envelope: TruePeakEnvelope, firstBlock: number, endBlock: number): void {
+  const frames = channels[0].length
+  const reach = INTERPOLATOR_REACH_FRAMES
+  const storage = envelope.frames
   const interpolator = new FftInterpolator()
   const block = new Float32Array(FFT_ADVANCE_FRAMES)
   try {
-    for (let first = -reach; first < frames + reach; first += FFT_ADVANCE_FRAMES) {
-      const bound = maxAbs(audio.channels, first - reach, first + FFT_ADVANCE_FRAMES + reach) * INTERPOLATOR.absGain
+    for (let b = firstBlock; b < endBlock; b++) {
+      const first = -reach + b * FFT_ADVANCE_FRAMES
+      const bound = maxAbs(channels, first - reach, first + FFT_ADVANCE_FRAMES + reach) * INTERPOLATOR.absGain
       if (bound <= skipBelowLinear) block.fill(bound)
-      else interpolator.peaks(audio.channels, first, block)
+      else interpolator.peaks(channels, first, block)
       const to = Math.min(frames + reach, first + FFT_ADVANCE_FRAMES)
       for (let n = first; n < Math.min(0, to); n++) envelope.before[n + reach] = block[n - first]
       if (to > 0 && first < frames) storage.set(block.subarray(Math.max(0, -first), Math.min(frames, to) - first), Math.max(0, first))
@@ -261,7 +293,6 @@ export function truePeakEnvelope(audio: Audio, skipBelowLinear = 0, storage: Flo
   } finally {
     interpolator.dispose()
   }
-  return envelope
 }
 
 /**
@@ -303,7 +334,7 @@ function controllingFrames(frame: number, frames: number): { from: number; to: n
  * minimum), a release y = 1 - (1 - y) a towards unity, then box averages of L1 + L2 - 1 = L frames, each
  * of which averages holds over windows that contain m. One forward pass; writes trail reads by L - 1 frames.
  */
-function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient: number): void {
+function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient: number, ready?: Int32Array): void {
   const frames = gain.length
   const pad = span - 1
   const total = frames + pad
@@ -315,6 +346,10 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
   const ring2 = new Float64Array(box2).fill(1)
   const inverse1 = 1 / box1, inverse2 = 1 / box2
   let prefix = 1, released = 1, sum1 = box1, sum2 = box2, at1 = 0, at2 = 0
+  // Steps in a row that pushed unity into the first box: after box1 + box2 of them both boxes hold
+  // constants, so their sums no longer change (x + (c - c) = x exactly) and neither does the output.
+  let unitySteps = box1 + box2
+  let published = 0
   for (let blockStart = 0; blockStart < total; blockStart += span) {
     const swap = previous
     previous = current
@@ -325,8 +360,21 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
       if (r < running) running = r
       current[k] = running
     }
+    const end = Math.min(total, blockStart + span)
+    // Steady state (no reduction in this block or held from the one before, released at unity, boxes
+    // constant): each step below would push the values the boxes already hold and write one same value.
+    // Skipping them gives the same bits; most of a master that the limiter leaves alone goes this way.
+    if (current[0] === 1 && (span === 1 || previous[1] === 1) && released === 1 && unitySteps >= box1 + box2) {
+      const steady = sum2 * inverse2 < 1 - SUM_ROUNDING ? sum2 * inverse2 : 1
+      gain.fill(steady, Math.max(0, blockStart - pad), Math.max(0, end - pad))
+      at1 = (at1 + end - blockStart) % box1
+      at2 = (at2 + end - blockStart) % box2
+      prefix = 1
+      if (ready && end - pad - published >= READY_STEP_FRAMES) published = publishReady(ready, end - pad)
+      continue
+    }
     // Step i: frame i enters the look-ahead; the hold min r[i - pad .. i] (previous suffix, this prefix) is frame i - pad's.
-    for (let i = blockStart, phase = 0, end = Math.min(total, blockStart + span); i < end; i++, phase++) {
+    for (let i = blockStart, phase = 0; i < end; i++, phase++) {
       const r = i < frames ? gain[i] : 1
       prefix = phase === 0 || r < prefix ? r : prefix
       let held = prefix
@@ -334,6 +382,7 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
       released = 1 - (1 - released) * releaseCoefficient
       if (released > 1 - RELEASE_SNAP) released = 1
       if (held < released) released = held
+      unitySteps = released === 1 ? unitySteps + 1 : 0
       sum1 += released - ring1[at1]
       ring1[at1] = released
       if (++at1 === box1) at1 = 0
@@ -344,7 +393,18 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
       // Unity within the running sums' rounding is unity (bit-exact output after a release).
       if (i >= pad) gain[i - pad] = sum2 * inverse2 < 1 - SUM_ROUNDING ? sum2 * inverse2 : 1
     }
+    if (ready && end - pad - published >= READY_STEP_FRAMES) published = publishReady(ready, end - pad)
   }
+}
+
+/** Frames between announcements of the smoothed gain's progress to a reader on another thread. */
+const READY_STEP_FRAMES = 1 << 14
+
+/** Stores `count` (frames of the gain that are final) in `ready[0]` and wakes its reader; returns `count`. */
+function publishReady(ready: Int32Array, count: number): number {
+  Atomics.store(ready, 0, count)
+  Atomics.notify(ready, 0)
+  return count
 }
 
 /** What the limiter did. */
@@ -392,11 +452,16 @@ function limiterShape(params: TruePeakLimiterParams, sampleRateHz: number): Limi
   }
 }
 
-function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain: number, storage: Float32Array, corrections?: Map<number, number>): Float32Array {
-  let limited = fillRequiredGain(envelope, inputGain, shape.target, storage)
-  for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
-  if (limited) smoothGainInPlace(storage, shape.span, shape.releaseCoefficient)
-  return storage
+function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain: number, storage: Float32Array, corrections?: Map<number, number>, ready?: Int32Array): Float32Array {
+  try {
+    let limited = fillRequiredGain(envelope, inputGain, shape.target, storage)
+    for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
+    if (limited) smoothGainInPlace(storage, shape.span, shape.releaseCoefficient, ready)
+    return storage
+  } finally {
+    // All final (or, on an error, a reader must not wait for ever).
+    if (ready) publishReady(ready, storage.length)
+  }
 }
 
 /**
@@ -405,8 +470,8 @@ function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain:
  * gain[n])) wherever it needed no correction (`TruePeakLimiterResult.passes` = 1 means nowhere), so a
  * loudness search can measure a trial gain without rendering it.
  */
-export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLimiterParams, sampleRateHz: number, inputGainDb: number, storage: Float32Array): Float32Array {
-  return gainCurveOf(envelope, limiterShape(params, sampleRateHz), dbToGain(inputGainDb), storage)
+export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLimiterParams, sampleRateHz: number, inputGainDb: number, storage: Float32Array, ready?: Int32Array): Float32Array {
+  return gainCurveOf(envelope, limiterShape(params, sampleRateHz), dbToGain(inputGainDb), storage, undefined, ready)
 }
 
 /**

@@ -49,9 +49,14 @@ export function kWeightingCoefficients(sampleRateHz: number): { shelf: BiquadCoe
 export interface SampleGain {
   readonly curve: Float32Array
   readonly scale: number
+  /**
+   * When the curve is still being written by another thread: ready[0] is how many of its values are final
+   * (the writer stores it with Atomics and notifies); each piece is measured once its values are.
+   */
+  readonly ready?: Int32Array
 }
 
-/** Samples per interval of the gained copy `accumulateKWeightedEnergy` measures (longer intervals run in pieces). */
+/** Samples per sum of the gained signal `accumulateKWeightedEnergy` measures (longer intervals run in pieces). */
 const GAINED_PIECE_FRAMES = 1024
 
 /**
@@ -76,21 +81,23 @@ export function accumulateKWeightedEnergy(
     for (let interval = 0; interval < intervals; interval++) sums[interval] += filterLanes(filter, left, right, boundaries[interval], boundaries[interval + 1])
     return
   }
-  const { curve, scale } = gain
-  const gainedLeft = new Float32Array(GAINED_PIECE_FRAMES)
-  const gainedRight = new Float32Array(GAINED_PIECE_FRAMES)
+  const { ready } = gain
   for (let interval = 0; interval < intervals; interval++) {
     for (let from = boundaries[interval], end = boundaries[interval + 1]; from < end; from += GAINED_PIECE_FRAMES) {
-      const count = Math.min(GAINED_PIECE_FRAMES, end - from)
-      for (let i = 0; i < count; i++) {
-        const g = scale * curve[from + i]
-        gainedLeft[i] = left[from + i] * g
-        gainedRight[i] = right[from + i] * g
-      }
-      sums[interval] += filterLanes(filter, gainedLeft, gainedRight, 0, count)
+      const to = Math.min(end, from + GAINED_PIECE_FRAMES)
+      if (ready) waitUntilReady(ready, to)
+      sums[interval] += filterLanesGained(filter, left, right, gain, from, to)
     }
   }
 }
+
+/** Waits until `ready[0]` reaches `count` (see `SampleGain.ready`). */
+function waitUntilReady(ready: Int32Array, count: number): void {
+  for (let seen = Atomics.load(ready, 0); seen < count; seen = Atomics.load(ready, 0)) Atomics.wait(ready, 0, seen, READY_WAIT_MS)
+}
+
+/** Longest single wait for the curve (ms): the writer notifies, this only bounds a missed wake-up. */
+const READY_WAIT_MS = 50
 
 /** Both K-weighting stages' coefficients and the Direct form I state of two lanes, carried between intervals. */
 interface KWeightingFilter {
@@ -122,6 +129,35 @@ function filterLanes(filter: KWeightingFilter, left: Float32Array, right: Float3
   for (let n = from; n < to; n++) {
     const ax = left[n]
     const bx = right[n]
+    const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
+    const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
+    const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2
+    const by = hb0 * bs + hb1 * bs1 + hb2 * bs2 - ha1 * by1 - ha2 * by2
+    ax2 = ax1; ax1 = ax; as2 = as1; as1 = as; ay2 = ay1; ay1 = ay
+    bx2 = bx1; bx1 = bx; bs2 = bs1; bs1 = bs; by2 = by1; by1 = by
+    energy += ay * ay + by * by
+  }
+  state[0] = ax1; state[1] = ax2; state[2] = as1; state[3] = as2; state[4] = ay1; state[5] = ay2
+  state[6] = bx1; state[7] = bx2; state[8] = bs1; state[9] = bs2; state[10] = by1; state[11] = by2
+  return energy
+}
+
+/**
+ * `filterLanes` of the gained lanes float32(x[n] * (scale * curve[n])) (`SampleGain`), without a gained
+ * copy: Math.fround rounds each gained sample as a Float32Array store would. Same arithmetic, same sums.
+ */
+function filterLanesGained(filter: KWeightingFilter, left: Float32Array, right: Float32Array, gain: SampleGain, from: number, to: number): number {
+  const { coefficients: k, state } = filter
+  const { curve, scale } = gain
+  const sb0 = k[0], sb1 = k[1], sb2 = k[2], sa1 = k[3], sa2 = k[4]
+  const hb0 = k[5], hb1 = k[6], hb2 = k[7], ha1 = k[8], ha2 = k[9]
+  let ax1 = state[0], ax2 = state[1], as1 = state[2], as2 = state[3], ay1 = state[4], ay2 = state[5]
+  let bx1 = state[6], bx2 = state[7], bs1 = state[8], bs2 = state[9], by1 = state[10], by2 = state[11]
+  let energy = 0
+  for (let n = from; n < to; n++) {
+    const g = scale * curve[n]
+    const ax = Math.fround(left[n] * g)
+    const bx = Math.fround(right[n] * g)
     const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
     const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
     const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2

@@ -2,7 +2,7 @@ import type { Audio } from '../../audio/audio.js'
 import { frameCount } from '../../audio/audio.js'
 import { gainToDb, powerToDb } from '../../units/db.js'
 import { accumulateKWeightedEnergy, type SampleGain } from './k-weighting.js'
-import { samplePeak, truePeak } from './true-peak.js'
+import { channelTruePeaks, samplePeak } from './true-peak.js'
 import type { LoudnessMeasurement } from './types.js'
 
 /** Loudness offset of BS.1770-4 eq. (2): L = -0.691 + 10 log10(sum G_i z_i). */
@@ -37,7 +37,7 @@ function loudnessOf(meanSquare: number): number {
 }
 
 /** Sample index where tick i starts (ticks are 10 ms; boundaries rounded for rates not divisible by 100). */
-function tickBoundaries(frames: number, sampleRateHz: number): Int32Array {
+export function tickBoundaries(frames: number, sampleRateHz: number): Int32Array {
   const ticks = Math.floor(frames / (sampleRateHz * TICK_SECONDS))
   const boundaries = new Int32Array(ticks + 1)
   for (let i = 0; i <= ticks; i++) boundaries[i] = Math.round(i * sampleRateHz * TICK_SECONDS)
@@ -132,10 +132,18 @@ export interface TickEnergies {
   energy: Float64Array
 }
 
-/** The meter's first pass over `audio` (optionally gained, see `SampleGain`): K-weighted energy per tick. */
-export function kWeightedTicks(audio: Audio, gain?: SampleGain): TickEnergies {
+/** How many 10 ms ticks `kWeightedTicks` measures in `frames` frames at `sampleRateHz`. */
+export function tickCount(frames: number, sampleRateHz: number): number {
+  return tickBoundaries(frames, sampleRateHz).length - 1
+}
+
+/**
+ * The meter's first pass over `audio` (optionally gained, see `SampleGain`): K-weighted energy per tick,
+ * written into `energy` (`tickCount` zeros) when given.
+ */
+export function kWeightedTicks(audio: Audio, gain?: SampleGain, energy?: Float64Array): TickEnergies {
   const boundaries = tickBoundaries(frameCount(audio), audio.sampleRateHz)
-  const energy = new Float64Array(boundaries.length - 1)
+  energy ??= new Float64Array(boundaries.length - 1)
   accumulateKWeightedEnergy(audio.channels, audio.sampleRateHz, boundaries, energy, gain)
   return { boundaries, energy }
 }
@@ -170,7 +178,7 @@ export function loudnessFromTicks({ boundaries, energy }: TickEnergies): Loudnes
  */
 export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio)): LoudnessMeasurement {
   const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
-  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
+  const channelPeaks = channelTruePeaks(audio.channels, channelSamplePeaks)
   return {
     ...loudnessFromTicks(ticks),
     truePeakDbtp: gainToDb(Math.max(0, ...channelPeaks)),

@@ -1,5 +1,6 @@
 import { windowedSincLowpass } from '../../dsp/fir-design.js'
 import { RealFft } from '../../dsp/fft.js'
+import { isShared, startOnHelper } from '../../threads/helper-thread.js'
 
 /**
  * True peak per ITU-R BS.1770-4 Annex 2: the largest absolute value of the signal upsampled 4x.
@@ -97,9 +98,10 @@ export function samplePeak(samples: Float32Array): number {
 }
 
 /**
- * True peak of one channel, linear (full scale 1.0); never below the sample peak. Blocks whose sample
- * peak times the interpolator's largest gain cannot beat the peak found so far are skipped (exactly).
- * `knownSamplePeak` saves a pass when the caller has the sample peak already.
+ * True peak of one channel, linear (full scale 1.0); never below the sample peak. Blocks are interpolated
+ * loudest first (by their sample peak), so that the peak found early lets every block whose sample peak
+ * times the interpolator's largest gain cannot beat it be skipped (exactly: the maximum does not depend
+ * on the order). `knownSamplePeak` saves a pass when the caller has the sample peak already.
  */
 export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(samples)): number {
   const { inputFft, outputFft, filterSpectrum, maxAbsGain } = getUpsampler()
@@ -114,19 +116,23 @@ export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(sam
   let peak = knownSamplePeak
   if (peak === 0) return 0
 
-  // Block b holds x[start - overlap, start - overlap + n); its valid outputs are one advance long, and
-  // the blocks run until the filter's tail has passed the last sample.
-  for (let start = 0; start - OVERLAP_INPUT_SAMPLES < length; start += ADVANCE_INPUT_SAMPLES) {
-    let blockPeak = 0
+  // Block b holds x[start - overlap, start - overlap + n), start = b advance; its valid outputs are one
+  // advance long, and the blocks run until the filter's tail has passed the last sample.
+  const blocks = Math.ceil((length + OVERLAP_INPUT_SAMPLES) / ADVANCE_INPUT_SAMPLES)
+  const blockPeaks = new Float64Array(blocks)
+  for (let b = 0; b < blocks; b++) {
+    const start = b * ADVANCE_INPUT_SAMPLES
+    blockPeaks[b] = samplePeakOf(samples, start - OVERLAP_INPUT_SAMPLES, start - OVERLAP_INPUT_SAMPLES + n)
+  }
+  const order = Array.from({ length: blocks }, (_, b) => b).sort((a, b) => blockPeaks[b] - blockPeaks[a] || a - b)
+  for (const b of order) {
+    // Loudest first: once a block cannot beat the peak, no later one can.
+    if (blockPeaks[b] * maxAbsGain <= peak) break
+    const first = b * ADVANCE_INPUT_SAMPLES - OVERLAP_INPUT_SAMPLES
     for (let i = 0; i < n; i++) {
-      const index = start - OVERLAP_INPUT_SAMPLES + i
-      const value = index >= 0 && index < length ? samples[index] : 0
-      block[i] = value
-      const a = Math.abs(value)
-      if (a > blockPeak) blockPeak = a
+      const index = first + i
+      block[i] = index >= 0 && index < length ? samples[index] : 0
     }
-    if (blockPeak * maxAbsGain <= peak) continue
-
     inputFft.forward(block, spectrum)
     foldSpectrum(spectrum, filterSpectrum, upSpectrum)
     outputFft.inverse(upSpectrum, output)
@@ -139,4 +145,27 @@ export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(sam
     if (blockTruePeak > peak) peak = blockTruePeak
   }
   return peak
+}
+
+/** Largest |sample| of samples [from, to), clipped to the signal. */
+function samplePeakOf(samples: Float32Array, from: number, to: number): number {
+  let peak = 0
+  for (let i = Math.max(0, from), end = Math.min(samples.length, to); i < end; i++) {
+    const a = Math.abs(samples[i])
+    if (a > peak) peak = a
+  }
+  return peak
+}
+
+/**
+ * `truePeak` of each channel (`samplePeaks`: their sample peaks). A last channel in shared memory is
+ * measured on the helper thread meanwhile (src/threads/helper-thread.ts): the same value, on another core.
+ */
+export function channelTruePeaks(channels: readonly Float32Array[], samplePeaks: readonly number[]): number[] {
+  const last = channels.length - 1
+  if (last < 1 || !isShared(channels[last])) return channels.map((channel, c) => truePeak(channel, samplePeaks[c]))
+  const helper = startOnHelper({ op: 'truePeak', samples: channels[last], knownSamplePeak: samplePeaks[last] }, () => truePeak(channels[last], samplePeaks[last]))
+  const peaks = channels.slice(0, last).map((channel, c) => truePeak(channel, samplePeaks[c]))
+  peaks.push(helper.join())
+  return peaks
 }

@@ -1,6 +1,6 @@
 import { powerToDb } from '../../units/db.js'
 import { bandPowers, fineBands, THIRD_OCTAVE_BANDS, type FrequencyBand } from './frequency-bands.js'
-import { forEachMidSideFrame } from './stft.js'
+import { forEachMidSideFrame, midSideFrameCount } from './stft.js'
 
 /** Levels below this are reported as this (dB): "no energy" without -Infinity in arrays. */
 export const SPECTRUM_FLOOR_DB = -200
@@ -56,18 +56,20 @@ function curve(mid: Float64Array, side: Float64Array, bins: number, binHz: numbe
 export function longTermSpectrum(channels: Float32Array[], sampleRateHz: number, isLoud: (timeSeconds: number) => boolean): LongTermSpectrum {
   const fftSize = ltasFftSize(sampleRateHz)
   const bins = fftSize / 2 + 1
-  const sums = { loud: { mid: new Float64Array(bins), side: new Float64Array(bins), count: 0 }, all: { mid: new Float64Array(bins), side: new Float64Array(bins), count: 0 } }
-  const framesTotal = forEachMidSideFrame(channels, fftSize, fftSize / 2, (_, start, mid, side) => {
-    const targets = isLoud((start + fftSize / 2) / sampleRateHz) ? [sums.loud, sums.all] : [sums.all]
-    for (const target of targets) {
-      for (let k = 0; k < bins; k++) {
-        target.mid[k] += mid[k]
-        target.side[k] += side[k]
-      }
-      target.count++
+  const hop = fftSize / 2
+  const isLoudFrame = (start: number) => isLoud((start + fftSize / 2) / sampleRateHz)
+  // Only the loud frames count when there are any: the others are not even transformed.
+  const framesTotal = midSideFrameCount(channels[0].length, fftSize, hop)
+  let anyLoud = false
+  for (let frame = 0; frame < framesTotal && !anyLoud; frame++) anyLoud = isLoudFrame(frame * hop)
+  const chosen = { mid: new Float64Array(bins), side: new Float64Array(bins), count: 0 }
+  forEachMidSideFrame(channels, fftSize, hop, (_, _start, mid, side) => {
+    for (let k = 0; k < bins; k++) {
+      chosen.mid[k] += mid[k]
+      chosen.side[k] += side[k]
     }
-  })
-  const chosen = sums.loud.count > 0 ? sums.loud : sums.all
+    chosen.count++
+  }, anyLoud ? isLoudFrame : undefined)
   const frames = Math.max(1, chosen.count)
   for (let k = 0; k < bins; k++) {
     chosen.mid[k] /= frames

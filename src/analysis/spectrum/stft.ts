@@ -7,17 +7,25 @@ export function hannWindow(size: number): Float32Array {
   return window
 }
 
+/** Frames of `size` samples every `hop` that `forEachMidSideFrame` makes of `length` samples. */
+export function midSideFrameCount(length: number, size: number, hop: number): number {
+  return length >= size ? Math.floor((length - size) / hop) + 1 : length > 0 ? 1 : 0
+}
+
 /**
  * Short-time power spectra of mid (L+R)/2 and side (L-R)/2, one frame at a time. Each frame's power is
  * scaled so that a sine of amplitude A inside the frame sums to A^2/2 over its bins (Hann-window power
  * normalisation), i.e. band powers are mean squares. Mono input has a silent side.
  * `visit(frame, startSample, midPower, sidePower)` gets arrays of size/2+1 bins that are reused: copy what you keep.
+ * Frames that `include` (given the frame's first sample) refuses are not transformed nor visited.
+ * Returns the number of frames, visited or not.
  */
 export function forEachMidSideFrame(
   channels: Float32Array[],
   size: number,
   hop: number,
   visit: (frame: number, startSample: number, midPower: Float64Array, sidePower: Float64Array) => void,
+  include?: (startSample: number) => boolean,
 ): number {
   const fft = new RealFft(size)
   try {
@@ -35,9 +43,10 @@ export function forEachMidSideFrame(
     const spectrum = new Float32Array(size)
     const midPower = new Float64Array(bins)
     const sidePower = new Float64Array(bins)
-    const frames = length >= size ? Math.floor((length - size) / hop) + 1 : length > 0 ? 1 : 0
+    const frames = midSideFrameCount(length, size, hop)
     for (let frame = 0; frame < frames; frame++) {
       const start = frame * hop
+      if (include && !include(start)) continue
       // Past the end (only the last frame of a short signal) the frame is zero-padded.
       const available = Math.min(size, length - start)
       for (let n = 0; n < available; n++) {
