@@ -16,7 +16,7 @@ import { loadTf } from '../src/model/tf.js'
 import { cachedExample, storeExample } from './cache.js'
 import { summarise, type HeldOutReport } from './report.js'
 import type { Evaluation } from './evaluate.js'
-import { exampleRows, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
+import { exampleRows, isCurrent, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
 import type { TrainingWorkerTask } from './synth-worker.js'
 
 /** Audio files the library may hold. */
@@ -122,7 +122,11 @@ async function runJobs<T>(jobs: TrainingWorkerTask[], workers: number, onResult:
 
 /** Synthesises (or reads from the cache) the examples of `tasks`; each new one is cached as soon as it is made. */
 async function examplesOf(tasks: SynthesisTask[], request: TrainRequest, workers: number, onDone: (done: number) => void): Promise<ExampleAnalyses[]> {
-  const cached = tasks.map((task) => (request.cacheDir ? cachedExample(request.cacheDir, task) : undefined))
+  // An example whose loudness-stage levels belong to other analytic settings is made again.
+  const cached = tasks.map((task) => {
+    const example = request.cacheDir ? cachedExample(request.cacheDir, task) : undefined
+    return example && isCurrent(example) ? example : undefined
+  })
   const missing = tasks.filter((_, i) => !cached[i])
   const already = tasks.length - missing.length
   onDone(already)
