@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import { RefmasterError } from '../src/errors.js'
 import { saveModel, type ModelCard } from '../src/model/model-io.js'
-import { buildNetwork, DEFAULT_TRAIN_OPTIONS, HIDDEN_UNITS, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
+import { buildNetwork, DEFAULT_ARCHITECTURE, DEFAULT_TRAIN_OPTIONS, ensembleOf, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
 import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT } from '../src/model/schema.js'
 import { loadTf } from '../src/model/tf.js'
 import { cachedExample, storeExample } from './cache.js'
@@ -25,11 +25,19 @@ const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.mp3', '.ogg', '.opus', '.ai
 /** Defaults of a training run (sized for the 10-minute budget on 2 cores: DESIGN/issue 5). */
 export const TRAIN_DEFAULTS = {
   seed: 1,
-  drawsPerTrack: 12,
+  drawsPerTrack: 24,
   heldOutDraws: 8,
   segmentSeconds: 8,
   heldOutShare: 0.2,
   epochs: DEFAULT_TRAIN_OPTIONS.epochs,
+  /** Networks trained with different seeds and averaged (ensembleOf): less variance than one. */
+  ensembleSize: 3,
+  /**
+   * Times each S = identity example appears in the training rows: the evaluation protocol's own case (an
+   * already mastered track, un-mastered) is the one refmaster meets; the random masterings S teach the
+   * rest of the mapping.
+   */
+  identityRepeats: 2,
 }
 
 /** What to train on and where to write the model. */
@@ -42,6 +50,8 @@ export interface TrainRequest {
   segmentSeconds?: number
   heldOutShare?: number
   epochs?: number
+  ensembleSize?: number
+  identityRepeats?: number
   /** Folders directly under referencesDir to leave out. */
   exclude?: string[]
   /** Worker threads for synthesis and evaluation; 0 runs everything in this thread. Default: the cores. */
@@ -162,16 +172,27 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const trainExamples = examples.slice(0, trainTasks.length)
   const heldOutExamples = examples.slice(trainTasks.length)
   const rows = (list: Example[]) => ({ x: list.map((e) => Float32Array.from(e.features)), y: list.map((e) => Float32Array.from(e.labels)) })
+  const identityRepeats = request.identityRepeats ?? TRAIN_DEFAULTS.identityRepeats
+  const trainRows = rows(trainExamples.flatMap((e, i) => Array.from({ length: analyses[i].identity ? identityRepeats : 1 }, () => e)))
 
   const { tf, backend } = await loadTf()
-  const network = buildNetwork(tf, seed)
-  const losses = await trainNetwork(tf, network, rows(trainExamples), rows(heldOutExamples), {
-    seed,
-    epochs,
-    batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
-    learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
-    onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', epoch, epochs, loss, heldOutLoss }),
-  })
+  const ensembleSize = request.ensembleSize ?? TRAIN_DEFAULTS.ensembleSize
+  const members = []
+  let losses = { loss: NaN, heldOutLoss: NaN }
+  for (let k = 0; k < ensembleSize; k++) {
+    // member k's seed; member 0 is the run's own seed
+    const memberSeed = seed + 100 * k
+    const member = buildNetwork(tf, memberSeed)
+    losses = await trainNetwork(tf, member, trainRows, rows(heldOutExamples), {
+      seed: memberSeed,
+      epochs,
+      batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
+      learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
+      onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', epoch: k * epochs + epoch, epochs: ensembleSize * epochs, loss, heldOutLoss }),
+    })
+    members.push(member)
+  }
+  const network = ensembleOf(tf, members)
   const trainingSeconds = (performance.now() - started) / 1000 - synthesisSeconds
 
   const predictions = heldOutExamples.map((e) => Array.from(predictRow(tf, network, Float32Array.from(e.features))))
@@ -189,14 +210,15 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
     backend,
     trainingTracks: split.train.map((t) => `${t.genre}/${basename(t.path)}`),
     heldOutTracks: split.heldOut.map((t) => `${t.genre}/${basename(t.path)}`),
-    network: { inputs: INPUT_SIZE, hidden: [...HIDDEN_UNITS], outputs: OUTPUTS.map((o) => o.name) },
+    network: { inputs: INPUT_SIZE, hidden: [...DEFAULT_ARCHITECTURE.hidden], dropoutRate: DEFAULT_ARCHITECTURE.dropoutRate, ensembleSize, outputs: OUTPUTS.map((o) => o.name) },
     synthesis: { drawsPerTrack: draws, heldOutDraws, segmentSeconds, trainingExamples: trainExamples.length, heldOutExamples: heldOutExamples.length },
-    training: { epochs, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
+    training: { epochs, identityRepeats, trainingRows: trainRows.x.length, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
     seconds: { synthesis: round(synthesisSeconds), training: round(trainingSeconds), evaluation: round((performance.now() - started) / 1000 - synthesisSeconds - trainingSeconds), total: round((performance.now() - started) / 1000) },
     heldOut,
   }
   await saveModel(request.outDir, network, card)
   network.dispose()
+  if (members.length > 1) for (const member of members) member.dispose()
   return card
 }
 

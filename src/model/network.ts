@@ -9,7 +9,7 @@ import type { Tf } from './tf.js'
 /** Hidden layer widths: small enough for a few hundred training rows and a sub-millisecond prediction. */
 export const HIDDEN_UNITS = [64, 32] as const
 /** Dropout after the first hidden layer. */
-const DROPOUT_RATE = 0.1
+const DROPOUT_RATE = 0.3
 /** L2 penalty on the hidden kernels. */
 const L2_PENALTY = 1e-4
 
@@ -23,7 +23,7 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, loss: number, heldOutLoss: number) => void
 }
 
-export const DEFAULT_TRAIN_OPTIONS = { epochs: 300, batchSize: 32, learningRate: 2e-3 } as const
+export const DEFAULT_TRAIN_OPTIONS = { epochs: 150, batchSize: 32, learningRate: 2e-3 } as const
 
 type LayersModel = ReturnType<Tf['sequential']>
 

@@ -1,7 +1,7 @@
 /**
  * Inference: analysis features -> the network -> chain settings. The network's outputs are corrections
  * of the analytic settings (src/model/schema.ts): the reference levels the loudness match reads, the
- * compression ratios, side gains and shelves; everything else (the matching EQ curve, attack/release,
+ * compression ratios and shelves; everything else (the matching EQ curve, the width, attack/release,
  * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are scaled by the
  * user's strengths and bounded by the playback target.
  */
@@ -19,8 +19,6 @@ import { decodeOutputs, encodeFeatures } from './schema.js'
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
-/** A side gain smaller than this (dB) is left at 0. */
-const MIN_SIDE_GAIN_DB = 0.25
 /** Lowest dynamics threshold the analytic rule may set (dBFS): COMPRESSOR_BAND_PARAMS.thresholdDb.min. */
 const MIN_THRESHOLD_DB = COMPRESSOR_BAND_PARAMS.thresholdDb.min
 
@@ -38,14 +36,13 @@ const toward = (base: number, decoded: number, strength: number) => base + (deco
 /**
  * Turns the network's outputs `u` (in [0, 1], schema order) into chain settings on top of `base` (the
  * analytic settings for the same mix, target and strengths): strengths scale the model's corrections of
- * the compression, width and shelves; the limiter's ceiling stays the playback target's.
+ * the compression and shelves; the width, the matching EQ and the limiter's ceiling stay the analytic path's.
  */
 export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, _target: TargetProfile, strengths: Strengths, _playbackCeilingDbtp: number): ModelSettings {
   const decoded = decodeOutputs(u, base)
   const settings = structuredClone(base)
   const reasons: Reason[] = []
   const dynamics = strengths.dynamics * strengths.intensity
-  const width = strengths.width * strengths.intensity
   const eq = strengths.eq * strengths.intensity
 
   const reference = base.loudness.reference
@@ -70,18 +67,6 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
       const thresholdDb = baseBand.ratio > 1 ? baseBand.thresholdDb : Math.min(0, Math.max(MIN_THRESHOLD_DB, mix.bands[b].shortTermP10Db + ANALYTIC_DEFAULTS.peakOverRmsDb))
       reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${thresholdDb.toFixed(0)} dBFS (analytic: ${baseBand.ratio.toFixed(2)}:1)` })
       return { thresholdDb, ratio, attackMs: ANALYTIC_DEFAULTS.attackMs[b], releaseMs: ANALYTIC_DEFAULTS.releaseMs[b], kneeDb: ANALYTIC_DEFAULTS.kneeDb, makeupDb: 0 }
-    }),
-  }
-
-  const isStereo = mix.channelCount === 2
-  settings.width = {
-    ...base.width,
-    bands: decoded.width.bands.map((band, b) => {
-      const baseGainDb = base.width.bands[b].sideGainDb
-      const sideGainDb = isStereo ? toward(baseGainDb, band.sideGainDb, width) : 0
-      if (Math.abs(sideGainDb) < MIN_SIDE_GAIN_DB) return { sideGainDb: 0 }
-      if (Math.abs(sideGainDb - baseGainDb) >= 0.1) reasons.push({ stage: 'width', text: `model: ${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side (analytic: ${baseGainDb.toFixed(1)} dB)` })
-      return { sideGainDb }
     }),
   }
 

@@ -65,7 +65,6 @@ describe('model schema', () => {
     label.loudness.reference!.integratedLufs -= 3.5
     label.loudness.reference!.plrDb += 2.25
     label.compressor.bands[1].ratio = 2
-    label.width.bands[2].sideGainDb = -1.5
     label.tonalEq.highShelfGainDb = 2
     const u = encodeOutputs(label, base)
     for (const v of u) expect(v >= 0 && v <= 1).toBe(true)
