@@ -64,7 +64,7 @@ export interface TrainRequest {
 /** Progress events: a stage with a fraction done, and per-epoch losses. */
 export type TrainProgress =
   | { stage: 'synthesis' | 'evaluation'; done: number; total: number }
-  | { stage: 'training'; epoch: number; epochs: number; loss: number; heldOutLoss: number }
+  | { stage: 'training'; network: number; networks: number; epoch: number; epochs: number; loss: number; heldOutLoss: number }
 
 /** A track of the library. */
 export interface LibraryTrack {
@@ -188,7 +188,7 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
       epochs,
       batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
       learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
-      onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', epoch: k * epochs + epoch, epochs: ensembleSize * epochs, loss, heldOutLoss }),
+      onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', network: k + 1, networks: ensembleSize, epoch, epochs, loss, heldOutLoss }),
     })
     members.push(member)
   }

@@ -117,6 +117,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   if (inputs !== INPUT_SIZE || outputs !== OUTPUT_SIZE) {
     throw new RefmasterError('MODEL_INCOMPATIBLE', `model '${dir}' maps ${inputs} inputs to ${outputs} outputs; the schema has ${INPUT_SIZE} and ${OUTPUT_SIZE}`)
   }
+  // One prediction at load: the backend compiles its kernels on the first call (~40 ms on wasm), so
+  // that a master's own prediction does not pay for it.
+  tf.tidy(() => network.predict(tf.zeros([1, INPUT_SIZE])))
   return { dir, card, network, tf, backend }
 }
 
