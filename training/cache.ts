@@ -9,7 +9,7 @@ import { basename, join } from 'node:path'
 import type { ExampleAnalyses, SynthesisTask } from './synthesis.js'
 
 /** Bump when synthesis or labels change meaning. */
-export const SYNTHESIS_VERSION = 2
+export const SYNTHESIS_VERSION = 3
 
 function keyOf(task: SynthesisTask): string {
   const stat = statSync(task.trackPath)

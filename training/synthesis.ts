@@ -28,6 +28,7 @@ import { encodeFeatures, encodeOutputs } from '../src/model/schema.js'
 import { oracleSettings } from './labels.js'
 import { profileOfAudio } from './profile.js'
 import { drawMastering } from './random-mastering.js'
+import { measureStageInput, stageSettingsKey, type StageInput } from './stage-input.js'
 import { drawUnmastering, unmaster } from './unmaster.js'
 
 /** Training audio is brought to this rate (the built-in library's and the evaluation protocol's). */
@@ -55,6 +56,8 @@ export interface ExampleAnalyses {
   mix: TrackAnalysis
   reference: TargetProfile
   goal: TargetProfile
+  /** What the chain delivers to the loudness stage with the analytic settings (./stage-input.ts). */
+  stageInput: StageInput
 }
 
 /** An example's input and label vectors (schema order). */
@@ -77,8 +80,13 @@ export function baseSettings(example: Pick<ExampleAnalyses, 'mix' | 'reference'>
 /** Features (mix, reference) and labels (the oracle settings relative to the analytic ones). */
 export function exampleRows(example: ExampleAnalyses): Example {
   const base = baseSettings(example)
-  const label = oracleSettings(example.mix, example.goal, base, playbackTarget(TRAINING_PLAYBACK))
-  return { features: Array.from(encodeFeatures(example.mix, example.reference)), labels: Array.from(encodeOutputs(label, base, example.reference)) }
+  const label = oracleSettings(example.mix, example.goal, base, playbackTarget(TRAINING_PLAYBACK), example.stageInput)
+  return { features: Array.from(encodeFeatures(example.mix, example.reference)), labels: Array.from(encodeOutputs(label, base)) }
+}
+
+/** Whether a cached example's loudness-stage levels were measured for today's analytic settings. */
+export function isCurrent(example: ExampleAnalyses): boolean {
+  return example.stageInput?.settingsKey === stageSettingsKey(baseSettings(example))
 }
 
 const decoded = new Map<string, Promise<Audio>>()
@@ -142,15 +150,17 @@ export async function synthesise(task: SynthesisTask): Promise<SynthesisedExampl
     goal = limitTruePeak(preLimiter(a, s), s.limiter, { inputGainDb: fit.inputGainDb }).audio
   }
   const mixAudio = unmaster(a, drawUnmastering(random))
-  const mix = analyzeTrack(mixAudio)
+  // the loudness curves are for plots; features and settings do not read them
+  const mix = { ...analyzeTrack(mixAudio), shortTermLufs: new Float64Array(0), momentaryLufs: new Float64Array(0) }
+  const referenceProfile = profileOfAudio(reference)
   return {
     track: basename(task.trackPath),
     draw: task.draw,
     identity: s === null,
-    // the loudness curves are for plots; features and settings do not read them
-    mix: { ...mix, shortTermLufs: new Float64Array(0), momentaryLufs: new Float64Array(0) },
-    reference: profileOfAudio(reference),
+    mix,
+    reference: referenceProfile,
     goal: profileOfAudio(goal),
+    stageInput: measureStageInput(mixAudio, baseSettings({ mix, reference: referenceProfile })),
     mixAudio,
     goalAudio: goal,
   }

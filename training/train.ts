@@ -10,13 +10,13 @@ import { readdirSync, statSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import { RefmasterError } from '../src/errors.js'
 import { loadModel, saveModel, type ModelCard } from '../src/model/model-io.js'
-import { buildNetwork, DEFAULT_TRAIN_OPTIONS, HIDDEN_UNITS, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
+import { buildNetwork, DEFAULT_ARCHITECTURE, DEFAULT_TRAIN_OPTIONS, ensembleOf, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
 import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT } from '../src/model/schema.js'
 import { loadTf } from '../src/model/tf.js'
 import { cachedExample, storeExample } from './cache.js'
 import { summarise, type HeldOutReport } from './report.js'
 import type { Evaluation } from './evaluate.js'
-import { exampleRows, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
+import { exampleRows, isCurrent, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
 import type { TrainingWorkerTask } from './synth-worker.js'
 
 /** Audio files the library may hold. */
@@ -25,11 +25,19 @@ const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.mp3', '.ogg', '.opus', '.ai
 /** Defaults of a training run (sized for the 10-minute budget on 2 cores: DESIGN/issue 5). */
 export const TRAIN_DEFAULTS = {
   seed: 1,
-  drawsPerTrack: 12,
+  drawsPerTrack: 24,
   heldOutDraws: 8,
   segmentSeconds: 8,
   heldOutShare: 0.2,
   epochs: DEFAULT_TRAIN_OPTIONS.epochs,
+  /** Networks trained with different seeds and averaged (ensembleOf): less variance than one. */
+  ensembleSize: 3,
+  /**
+   * Times each S = identity example appears in the training rows: the evaluation protocol's own case (an
+   * already mastered track, un-mastered) is the one refmaster meets; the random masterings S teach the
+   * rest of the mapping.
+   */
+  identityRepeats: 2,
 }
 
 /** What to train on and where to write the model. */
@@ -47,6 +55,8 @@ export interface TrainRequest {
   segmentSeconds?: number
   heldOutShare?: number
   epochs?: number
+  ensembleSize?: number
+  identityRepeats?: number
   /** Folders directly under referencesDir to leave out. */
   exclude?: string[]
   /** Worker threads for synthesis and evaluation; 0 runs everything in this thread. Default: the cores. */
@@ -59,7 +69,7 @@ export interface TrainRequest {
 /** Progress events: a stage with a fraction done, and per-epoch losses. */
 export type TrainProgress =
   | { stage: 'synthesis' | 'evaluation'; done: number; total: number }
-  | { stage: 'training'; epoch: number; epochs: number; loss: number; heldOutLoss: number }
+  | { stage: 'training'; network: number; networks: number; epoch: number; epochs: number; loss: number; heldOutLoss: number }
 
 /** A track of the library. */
 export interface LibraryTrack {
@@ -127,7 +137,11 @@ async function runJobs<T>(jobs: TrainingWorkerTask[], workers: number, onResult:
 
 /** Synthesises (or reads from the cache) the examples of `tasks`; each new one is cached as soon as it is made. */
 async function examplesOf(tasks: SynthesisTask[], request: TrainRequest, workers: number, onDone: (done: number) => void): Promise<ExampleAnalyses[]> {
-  const cached = tasks.map((task) => (request.cacheDir ? cachedExample(request.cacheDir, task) : undefined))
+  // An example whose loudness-stage levels belong to other analytic settings is made again.
+  const cached = tasks.map((task) => {
+    const example = request.cacheDir ? cachedExample(request.cacheDir, task) : undefined
+    return example && isCurrent(example) ? example : undefined
+  })
   const missing = tasks.filter((_, i) => !cached[i])
   const already = tasks.length - missing.length
   onDone(already)
@@ -164,16 +178,27 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const trainExamples = examples.slice(0, trainTasks.length)
   const heldOutExamples = examples.slice(trainTasks.length)
   const rows = (list: Example[]) => ({ x: list.map((e) => Float32Array.from(e.features)), y: list.map((e) => Float32Array.from(e.labels)) })
+  const identityRepeats = request.identityRepeats ?? TRAIN_DEFAULTS.identityRepeats
+  const trainRows = rows(trainExamples.flatMap((e, i) => Array.from({ length: analyses[i].identity ? identityRepeats : 1 }, () => e)))
 
   const { tf, backend } = await loadTf()
-  const network = buildNetwork(tf, seed)
-  const losses = await trainNetwork(tf, network, rows(trainExamples), rows(heldOutExamples), {
-    seed,
-    epochs,
-    batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
-    learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
-    onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', epoch, epochs, loss, heldOutLoss }),
-  })
+  const ensembleSize = request.ensembleSize ?? TRAIN_DEFAULTS.ensembleSize
+  const members = []
+  let losses = { loss: NaN, heldOutLoss: NaN }
+  for (let k = 0; k < ensembleSize; k++) {
+    // member k's seed; member 0 is the run's own seed
+    const memberSeed = seed + 100 * k
+    const member = buildNetwork(tf, memberSeed)
+    losses = await trainNetwork(tf, member, trainRows, rows(heldOutExamples), {
+      seed: memberSeed,
+      epochs,
+      batchSize: DEFAULT_TRAIN_OPTIONS.batchSize,
+      learningRate: DEFAULT_TRAIN_OPTIONS.learningRate,
+      onEpoch: (epoch, loss, heldOutLoss) => progress({ stage: 'training', network: k + 1, networks: ensembleSize, epoch, epochs, loss, heldOutLoss }),
+    })
+    members.push(member)
+  }
+  const network = ensembleOf(tf, members)
   const trainingSeconds = (performance.now() - started) / 1000 - synthesisSeconds
 
   const predictionsOf = (model: Parameters<typeof predictRow>[1]) => heldOutExamples.map((e) => Array.from(predictRow(tf, model, Float32Array.from(e.features))))
@@ -195,15 +220,16 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
     backend,
     trainingTracks: split.train.map((t) => `${t.genre}/${basename(t.path)}`),
     heldOutTracks: split.heldOut.map((t) => `${t.genre}/${basename(t.path)}`),
-    network: { inputs: INPUT_SIZE, hidden: [...HIDDEN_UNITS], outputs: OUTPUTS.map((o) => o.name) },
+    network: { inputs: INPUT_SIZE, hidden: [...DEFAULT_ARCHITECTURE.hidden], dropoutRate: DEFAULT_ARCHITECTURE.dropoutRate, ensembleSize, outputs: OUTPUTS.map((o) => o.name) },
     synthesis: { drawsPerTrack: draws, heldOutDraws, segmentSeconds, trainingExamples: trainExamples.length, heldOutExamples: heldOutExamples.length },
-    training: { epochs, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
+    training: { epochs, identityRepeats, trainingRows: trainRows.x.length, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
     seconds: { synthesis: round(synthesisSeconds), training: round(trainingSeconds), evaluation: round((performance.now() - started) / 1000 - synthesisSeconds - trainingSeconds), total: round((performance.now() - started) / 1000) },
     heldOut,
     ...(previous && { comparedWith: previous.card.name }),
   }
   await saveModel(request.outDir, network, card)
   network.dispose()
+  if (members.length > 1) for (const member of members) member.dispose()
   return card
 }
 

@@ -102,9 +102,10 @@ async function runTrain(options: TrainOptions): Promise<void> {
       return
     }
     if (event.stage === 'training') {
-      const text = `epoch ${event.epoch}/${event.epochs} loss ${event.loss.toFixed(5)} held-out loss ${event.heldOutLoss.toFixed(5)}`
-      bar.update(0.6 + 0.2 * (event.epoch / event.epochs), text)
-      const decile = Math.floor((10 * event.epoch) / event.epochs)
+      const text = `network ${event.network}/${event.networks} epoch ${event.epoch}/${event.epochs} loss ${event.loss.toFixed(5)} held-out loss ${event.heldOutLoss.toFixed(5)}`
+      const done = (event.network - 1 + event.epoch / event.epochs) / event.networks
+      bar.update(0.6 + 0.2 * done, text)
+      const decile = Math.floor(10 * done)
       if (logLine && decile !== lastLogged) {
         lastLogged = decile
         process.stderr.write(`train: ${text}\n`)

@@ -9,7 +9,7 @@ import type { Tf } from './tf.js'
 /** Hidden layer widths: small enough for a few hundred training rows and a sub-millisecond prediction. */
 export const HIDDEN_UNITS = [64, 32] as const
 /** Dropout after the first hidden layer. */
-const DROPOUT_RATE = 0.1
+const DROPOUT_RATE = 0.3
 /** L2 penalty on the hidden kernels. */
 const L2_PENALTY = 1e-4
 
@@ -23,7 +23,7 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, loss: number, heldOutLoss: number) => void
 }
 
-export const DEFAULT_TRAIN_OPTIONS = { epochs: 300, batchSize: 32, learningRate: 2e-3 } as const
+export const DEFAULT_TRAIN_OPTIONS = { epochs: 150, batchSize: 32, learningRate: 2e-3 } as const
 
 type LayersModel = ReturnType<Tf['sequential']>
 
@@ -39,15 +39,26 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
+/** The network's shape and regularisation. */
+export interface Architecture {
+  hidden: readonly number[]
+  dropoutRate: number
+  l2Penalty: number
+}
+export const DEFAULT_ARCHITECTURE: Architecture = { hidden: HIDDEN_UNITS, dropoutRate: DROPOUT_RATE, l2Penalty: L2_PENALTY }
+
 /** The untrained network, its weights drawn from `seed`. */
-export function buildNetwork(tf: Tf, seed: number): LayersModel {
+export function buildNetwork(tf: Tf, seed: number, architecture: Architecture = DEFAULT_ARCHITECTURE): LayersModel {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 10 + k })
+  const [first, ...rest] = architecture.hidden
+  const regularizer = () => tf.regularizers.l2({ l2: architecture.l2Penalty })
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [INPUT_SIZE], units: HIDDEN_UNITS[0], activation: 'relu', kernelInitializer: init(1), kernelRegularizer: tf.regularizers.l2({ l2: L2_PENALTY }) }),
-      tf.layers.dropout({ rate: DROPOUT_RATE, seed: seed + 7 }),
-      tf.layers.dense({ units: HIDDEN_UNITS[1], activation: 'relu', kernelInitializer: init(2), kernelRegularizer: tf.regularizers.l2({ l2: L2_PENALTY }) }),
-      tf.layers.dense({ units: OUTPUT_SIZE, activation: 'sigmoid', kernelInitializer: init(3) }),
+      tf.layers.dense({ inputShape: [INPUT_SIZE], units: first, activation: 'relu', kernelInitializer: init(1), kernelRegularizer: regularizer() }),
+      tf.layers.dropout({ rate: architecture.dropoutRate, seed: seed + 7 }),
+      ...rest.map((units, k) => tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(2 + k), kernelRegularizer: regularizer() })),
+      // zero bias: an untrained network starts near 0.5 on every output, the analytic settings
+      tf.layers.dense({ units: OUTPUT_SIZE, activation: 'sigmoid', kernelInitializer: init(2 + rest.length) }),
     ],
   })
 }
@@ -115,4 +126,27 @@ export function predictRow(tf: Tf, network: Pick<LayersModel, 'predict'>, featur
     const output = network.predict(tf.tensor2d(features, [1, INPUT_SIZE])) as ReturnType<Tf['tensor']>
     return output.dataSync() as Float32Array
   })
+}
+
+/**
+ * One network that averages the outputs of `members` (trained with different seeds): a bagged ensemble
+ * whose variance is lower than any member's. It is a plain layers model (parallel dense branches and an
+ * average), so it is saved and loaded as one model.json + weights.bin; dropout is left out (inference).
+ */
+export function ensembleOf(tf: Tf, members: LayersModel[]): LayersModel {
+  if (members.length === 1) return members[0]
+  const input = tf.input({ shape: [INPUT_SIZE] })
+  const branches = members.map((member) => {
+    let x = input as ReturnType<Tf['input']>
+    for (const layer of member.layers) {
+      if (layer.getClassName() !== 'Dense') continue
+      const config = layer.getConfig() as { units: number; activation: string }
+      const copy = tf.layers.dense({ units: config.units, activation: config.activation as 'relu' })
+      x = copy.apply(x) as ReturnType<Tf['input']>
+      copy.setWeights(layer.getWeights())
+    }
+    return x
+  })
+  const output = tf.layers.average().apply(branches) as ReturnType<Tf['input']>
+  return tf.model({ inputs: input, outputs: output }) as unknown as LayersModel
 }

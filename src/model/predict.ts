@@ -1,14 +1,15 @@
 /**
- * Inference: analysis features -> the network -> chain settings. The model's outputs are written on top
- * of the analytic settings (the matching EQ curve, attack/release and the thresholds' rule stay the
- * analytic path's), then scaled by the user's strengths, then bounded by the playback target.
+ * Inference: analysis features -> the network -> chain settings. The network's outputs are corrections
+ * of the analytic settings (src/model/schema.ts): the reference levels the loudness match reads, the
+ * compression ratios and shelves; everything else (the matching EQ curve, the width, attack/release,
+ * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are scaled by the
+ * user's strengths and bounded by the playback target.
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { TargetProfile } from '../chain/target-profile.js'
-import { LOUDNESS_STAGE_PARAMS } from '../dsp/loudness-target.js'
 import { COMPRESSOR_BAND_PARAMS } from '../dsp/multiband-compressor.js'
 import { neutralParams } from '../dsp/params.js'
 import type { Reason } from '../report/reasons.js'
@@ -18,8 +19,6 @@ import { decodeOutputs, encodeFeatures } from './schema.js'
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
-/** A side gain smaller than this (dB) is left at 0. */
-const MIN_SIDE_GAIN_DB = 0.25
 /** Lowest dynamics threshold the analytic rule may set (dBFS): COMPRESSOR_BAND_PARAMS.thresholdDb.min. */
 const MIN_THRESHOLD_DB = COMPRESSOR_BAND_PARAMS.thresholdDb.min
 
@@ -31,55 +30,51 @@ export interface ModelSettings {
   reasons: Reason[]
 }
 
+/** `base` moved toward `decoded` by `strength` (0 keeps the analytic value). */
+const toward = (base: number, decoded: number, strength: number) => base + (decoded - base) * strength
+
 /**
  * Turns the network's outputs `u` (in [0, 1], schema order) into chain settings on top of `base` (the
- * analytic settings for the same mix, target and strengths): strengths scale the model's
- * compression, width and shelves; the limiter's ceiling never goes above the playback target's.
+ * analytic settings for the same mix, target and strengths): strengths scale the model's corrections of
+ * the compression and shelves; the width, the matching EQ and the limiter's ceiling stay the analytic path's.
  */
-export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, target: TargetProfile, strengths: Strengths, playbackCeilingDbtp: number): ModelSettings {
-  const decoded = decodeOutputs(u, base, target)
+export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, _target: TargetProfile, strengths: Strengths, _playbackCeilingDbtp: number): ModelSettings {
+  const decoded = decodeOutputs(u, base)
   const settings = structuredClone(base)
   const reasons: Reason[] = []
   const dynamics = strengths.dynamics * strengths.intensity
-  const width = strengths.width * strengths.intensity
   const eq = strengths.eq * strengths.intensity
 
-  settings.loudness.targetLufs = decoded.loudness.targetLufs
-  // The model names the loudness and the ceiling itself: the loudness stage's own reference match is off.
-  delete settings.loudness.reference
-  const ceilingDbtp = Math.min(playbackCeilingDbtp, decoded.limiter.ceilingDbtp)
-  settings.limiter.ceilingDbtp = ceilingDbtp
-  // The model names the loudness it wants (the goal's, as it reads it), so the limiter may spend its
-  // whole range on it; the analytic path's budget exists because it aims at another section's loudness.
-  settings.loudness.maxLimiterReductionDb = LOUDNESS_STAGE_PARAMS.maxLimiterReductionDb.max
-  reasons.push({
-    stage: 'loudness',
-    text: `model: aim at ${decoded.loudness.targetLufs.toFixed(1)} LUFS (the target's loudness is ${base.loudness.targetLufs.toFixed(1)} LUFS) with the limiter's ceiling at ${ceilingDbtp.toFixed(1)} dBTP, a peak-to-loudness ratio of ${(ceilingDbtp - decoded.loudness.targetLufs).toFixed(1)} dB at most`,
-  })
+  const reference = base.loudness.reference
+  if (reference && decoded.loudness.reference) {
+    // The reference's level moves as a whole: its loudness and its true peak by the same amount.
+    const levelDb = decoded.loudness.reference.integratedLufs - reference.integratedLufs
+    const plrDb = decoded.loudness.reference.plrDb
+    settings.loudness.reference = { integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb }
+    reasons.push({
+      stage: 'loudness',
+      text: `model: match the loudness and peaks as if the reference were ${levelDb >= 0 ? '+' : ''}${levelDb.toFixed(1)} dB louder with a PLR of ${plrDb.toFixed(1)} dB (it measures ${reference.plrDb.toFixed(1)} dB): the goal is another section of music than the reference`,
+    })
+  }
 
   settings.compressor = {
     crossoversHz: base.compressor.crossoversHz,
     bands: decoded.compressor.bands.map((band, b) => {
-      const ratio = 1 + (band.ratio - 1) * dynamics
+      const baseBand = base.compressor.bands[b]
+      const ratio = toward(baseBand.ratio, band.ratio, dynamics)
       if (!(ratio >= MIN_MODEL_RATIO)) return neutralParams(COMPRESSOR_BAND_PARAMS)
-      const thresholdDb = Math.min(0, Math.max(MIN_THRESHOLD_DB, mix.bands[b].shortTermP10Db + ANALYTIC_DEFAULTS.peakOverRmsDb))
-      reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${thresholdDb.toFixed(0)} dBFS` })
+      if (Math.abs(ratio - baseBand.ratio) < 0.01) return baseBand
+      const thresholdDb = baseBand.ratio > 1 ? baseBand.thresholdDb : Math.min(0, Math.max(MIN_THRESHOLD_DB, mix.bands[b].shortTermP10Db + ANALYTIC_DEFAULTS.peakOverRmsDb))
+      reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${thresholdDb.toFixed(0)} dBFS (analytic: ${baseBand.ratio.toFixed(2)}:1)` })
       return { thresholdDb, ratio, attackMs: ANALYTIC_DEFAULTS.attackMs[b], releaseMs: ANALYTIC_DEFAULTS.releaseMs[b], kneeDb: ANALYTIC_DEFAULTS.kneeDb, makeupDb: 0 }
     }),
   }
 
-  const isStereo = mix.channelCount === 2
-  settings.width = {
-    ...base.width,
-    bands: decoded.width.bands.map((band, b) => {
-      const sideGainDb = isStereo ? band.sideGainDb * width : 0
-      if (Math.abs(sideGainDb) < MIN_SIDE_GAIN_DB) return { sideGainDb: 0 }
-      reasons.push({ stage: 'width', text: `model: ${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side` })
-      return { sideGainDb }
-    }),
+  settings.tonalEq = {
+    ...base.tonalEq,
+    lowShelfGainDb: toward(base.tonalEq.lowShelfGainDb, decoded.tonalEq.lowShelfGainDb, eq),
+    highShelfGainDb: toward(base.tonalEq.highShelfGainDb, decoded.tonalEq.highShelfGainDb, eq),
   }
-
-  settings.tonalEq = { ...base.tonalEq, lowShelfGainDb: decoded.tonalEq.lowShelfGainDb * eq, highShelfGainDb: decoded.tonalEq.highShelfGainDb * eq }
   for (const [key, where] of [['lowShelfGainDb', 'low shelf'], ['highShelfGainDb', 'high shelf']] as const) {
     if (Math.abs(settings.tonalEq[key]) >= 0.1) reasons.push({ stage: 'eq', text: `model: ${where} ${settings.tonalEq[key] > 0 ? '+' : ''}${settings.tonalEq[key].toFixed(1)} dB on top of the matching EQ` })
   }

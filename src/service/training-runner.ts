@@ -40,8 +40,9 @@ const STAGE_SPAN: Record<TrainProgress['stage'], [number, number]> = { synthesis
 export function describeTrainProgress(event: TrainProgress): { fraction: number; stage: string; detail: Record<string, number> | null } {
   const [start, span] = [STAGE_SPAN[event.stage][0], STAGE_SPAN[event.stage][1] - STAGE_SPAN[event.stage][0]]
   if (event.stage === 'training') {
-    const { epoch, epochs, loss, heldOutLoss } = event
-    return { fraction: start + (span * epoch) / epochs, stage: `training: epoch ${epoch} of ${epochs}`, detail: { epoch, epochs, loss, heldOutLoss } }
+    const { network, networks, epoch, epochs, loss, heldOutLoss } = event
+    const which = networks > 1 ? ` network ${network} of ${networks},` : ''
+    return { fraction: start + (span * ((network - 1) * epochs + epoch)) / (networks * epochs), stage: `training${which} epoch ${epoch} of ${epochs}`, detail: { network, networks, epoch, epochs, loss, heldOutLoss } }
   }
   const what = event.stage === 'synthesis' ? 'making training examples' : 'scoring held-out masters'
   return { fraction: start + (span * event.done) / Math.max(1, event.total), stage: `${what}: ${event.done} of ${event.total}`, detail: null }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { analyzeTrack } from '../../src/analysis/track-analysis.js'
-import { analyticSettings } from '../../src/chain/analytic.js'
 import { playbackTarget } from '../../src/chain/playback-targets.js'
 import { neutralChainSettings } from '../../src/chain/settings.js'
+import { matchSettings } from '../../src/master.js'
 import { resolveStrengths } from '../../src/chain/strengths.js'
 import { profileOf } from '../../src/chain/target-profile.js'
 import { RefmasterError } from '../../src/errors.js'
 import { FEATURES } from '../../src/model/features.js'
 import {
-  assertFingerprint, decodeOutput, decodeOutputs, encodeFeatures, encodeOutput, encodeOutputs, INPUT_SIZE, OUTPUTS, OUTPUT_SIZE, readPath, SCHEMA_FINGERPRINT,
+  assertFingerprint, decodeOutput, decodeOutputs, encodeFeatures, encodeOutput, encodeOutputs, hasPath, INPUT_SIZE, OUTPUTS, OUTPUT_SIZE, readPath, SCHEMA_FINGERPRINT,
 } from '../../src/model/schema.js'
 import { noise, stereo } from '../helpers/signals.js'
 
@@ -25,7 +25,7 @@ describe('model schema', () => {
   const mix = analysedNoise(1, 0.1)
   const reference = profileOf(analysedNoise(3, 0.4))
   const playback = playbackTarget('reference')
-  const base = analyticSettings(mix, reference, 'the reference', playback, resolveStrengths({}), reference.integratedLufs).settings
+  const base = matchSettings(mix, reference, 'the reference', playback, resolveStrengths({}), reference.integratedLufs).settings
 
   it('declares unique, ordered names and a 16-hex-digit fingerprint', () => {
     expect(new Set(FEATURES.map((f) => f.name)).size).toBe(FEATURES.length)
@@ -36,7 +36,9 @@ describe('model schema', () => {
   })
 
   it('every output path exists in the chain settings and its value lies in its spec', () => {
-    for (const settings of [neutralChainSettings(-14, -1), base]) {
+    const neutral = neutralChainSettings(-14, -1)
+    neutral.loudness.reference = { integratedLufs: -14, truePeakDbtp: -1, plrDb: 13 }
+    for (const settings of [neutral, base]) {
       for (const output of OUTPUTS) {
         const value = readPath(settings, output.path)
         expect(value, output.name).toBeGreaterThanOrEqual(output.spec.min)
@@ -60,19 +62,28 @@ describe('model schema', () => {
 
   it('round-trips outputs: decode(encode(settings)) gives the settings back', () => {
     const label = structuredClone(base)
-    label.loudness.targetLufs = base.loudness.targetLufs - 3.5
-    label.limiter.ceilingDbtp = -2.25
-    label.compressor.bands[1].ratio = 2.5
-    label.width.bands[2].sideGainDb = -1.5
+    label.loudness.reference!.integratedLufs -= 3.5
+    label.loudness.reference!.plrDb += 2.25
+    label.compressor.bands[1].ratio = 2
     label.tonalEq.highShelfGainDb = 2
-    const u = encodeOutputs(label, base, reference)
+    const u = encodeOutputs(label, base)
     for (const v of u) expect(v >= 0 && v <= 1).toBe(true)
-    const decoded = decodeOutputs(u, base, reference)
+    const decoded = decodeOutputs(u, base)
     for (const output of OUTPUTS) expect(readPath(decoded, output.path), output.name).toBeCloseTo(readPath(label, output.path), 3)
-    // the analytic value itself is the middle of a residual output
-    const residual = OUTPUTS.find((o) => o.encoding.kind === 'residual' && o.encoding.around === 'analytic')!
+    // every output is a residual: the analytic settings are the middle of each, so 0.5 everywhere is the analytic path
+    for (const v of encodeOutputs(base, base)) expect(v).toBeCloseTo(0.5, 9)
+    expect(decodeOutputs(new Float32Array(OUTPUT_SIZE).fill(0.5), base)).toEqual(base)
+    const residual = OUTPUTS[0]
     expect(encodeOutput(residual, readPath(base, residual.path), readPath(base, residual.path))).toBeCloseTo(0.5, 9)
     expect(decodeOutput(residual, 0.5, -9)).toBeCloseTo(-9, 9)
+  })
+
+  it('leaves the reference levels out where there is no reference to match', () => {
+    const fixed = matchSettings(mix, reference, 'the reference', playbackTarget('streaming'), resolveStrengths({}), -14).settings
+    expect(hasPath(fixed, OUTPUTS[0].path)).toBe(false)
+    const u = new Float32Array(OUTPUT_SIZE).fill(0.9)
+    expect(encodeOutputs(fixed, fixed)[0]).toBe(0.5)
+    expect(decodeOutputs(u, fixed).loudness).toEqual(fixed.loudness)
   })
 
   it('refuses another fingerprint, naming both', () => {

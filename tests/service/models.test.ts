@@ -50,7 +50,7 @@ describe('training runs over HTTP', () => {
       expect(model.error).toBeNull()
       expect(model.state).toBe('done')
       expect(stages.some((s) => /^making training examples: \d+ of \d+$/.test(s))).toBe(true)
-      expect(stages.some((s) => /^training: epoch \d+ of 4$/.test(s))).toBe(true)
+      expect(stages.some((s) => /^training( network \d+ of \d+,)? epoch \d+ of 4$/.test(s))).toBe(true)
       expect(model.request).toMatchObject({ name: 'ambient test', ...SMALL_RUN, baseline: 'analytic' })
       expect(model.heldOut.all.examples).toBeGreaterThan(0)
       for (const m of METRICS) {

@@ -79,7 +79,7 @@ describe('the library page in Chromium', () => {
     await page.fill('input[name="heldOutDraws"]', '1')
     await page.fill('input[name="segmentSeconds"]', '4')
     await page.click('#train')
-    await expect.poll(() => page.locator('#training-text').textContent(), { timeout: 60_000 }).toMatch(/Training "ambient only": (making training examples|training: epoch|scoring)/)
+    await expect.poll(() => page.locator('#training-text').textContent(), { timeout: 60_000 }).toMatch(/Training "ambient only": (making training examples|training( network \d+ of \d+,)? epoch|scoring)/)
     expect(await page.locator('#train').isDisabled()).toBe(true)
     await page.screenshot({ path: join(shots, '4-training.png'), fullPage: true })
 
