@@ -12,8 +12,7 @@
  */
 import { assertProcessable, frameCount, type Audio } from '../audio/audio.js'
 import { measureLoudness, type LoudnessMeasurement } from '../analysis/loudness/index.js'
-import { ABSOLUTE_GATE_LUFS, kWeightedTicks, loudnessFromTicks, tickBoundaries, tickCount, type TickEnergies } from '../analysis/loudness/meter.js'
-import { isShared, startOnHelper } from '../threads/helper-thread.js'
+import { ABSOLUTE_GATE_LUFS, kWeightedTicks, loudnessFromTicks, type TickEnergies } from '../analysis/loudness/meter.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain, gainToDb } from '../units/db.js'
 import { defaultParams, defineParams, validateParams } from './params.js'
@@ -155,25 +154,10 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   // The gain at which the limiter's peak reduction reaches the allowance (module comment).
   const maxGainDb = maxReductionDb + ceilingDbtp - GAIN_TARGET_MARGIN_DB - inputTruePeakDbtp
   let storedCurveGainDb: number | undefined // the trial gain whose curve gainStorage holds
-  // In shared memory the helper thread measures each trial while this one is still smoothing its gain curve.
-  const pipelined = isShared(gainStorage) && audio.channels.every(isShared)
   const evaluate = (gainDb: number): Trial => {
-    const scale = dbToGain(gainDb)
+    const curve = limiterGainCurve(envelope, params, audio.sampleRateHz, gainDb, gainStorage)
     storedCurveGainDb = gainDb
-    if (!pipelined) {
-      const ticks = kWeightedTicks(audio, { curve: limiterGainCurve(envelope, params, audio.sampleRateHz, gainDb, gainStorage), scale })
-      return { gainDb, ticks, errorLu: loudnessFromTicks(ticks).integratedLufs - targetLufs }
-    }
-    const ready = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    const energy = new Float64Array(new SharedArrayBuffer(tickCount(frames, audio.sampleRateHz) * Float64Array.BYTES_PER_ELEMENT))
-    const gained = { curve: gainStorage, scale }
-    const measuring = startOnHelper({ op: 'kWeightedTicks', channels: audio.channels, sampleRateHz: audio.sampleRateHz, ...gained, ready, energy }, () => (kWeightedTicks(audio, gained, energy), 0))
-    try {
-      limiterGainCurve(envelope, params, audio.sampleRateHz, gainDb, gainStorage, ready)
-    } finally {
-      measuring.join()
-    }
-    const ticks = { boundaries: tickBoundaries(frames, audio.sampleRateHz), energy }
+    const ticks = kWeightedTicks(audio, { curve, scale: dbToGain(gainDb) })
     return { gainDb, ticks, errorLu: loudnessFromTicks(ticks).integratedLufs - targetLufs }
   }
   const finish = (trial: Trial, reachable: boolean): LoudnessFit => {

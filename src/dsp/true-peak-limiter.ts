@@ -334,7 +334,7 @@ function controllingFrames(frame: number, frames: number): { from: number; to: n
  * minimum), a release y = 1 - (1 - y) a towards unity, then box averages of L1 + L2 - 1 = L frames, each
  * of which averages holds over windows that contain m. One forward pass; writes trail reads by L - 1 frames.
  */
-function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient: number, ready?: Int32Array): void {
+function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient: number): void {
   const frames = gain.length
   const pad = span - 1
   const total = frames + pad
@@ -349,7 +349,6 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
   // Steps in a row that pushed unity into the first box: after box1 + box2 of them both boxes hold
   // constants, so their sums no longer change (x + (c - c) = x exactly) and neither does the output.
   let unitySteps = box1 + box2
-  let published = 0
   for (let blockStart = 0; blockStart < total; blockStart += span) {
     const swap = previous
     previous = current
@@ -370,7 +369,6 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
       at1 = (at1 + end - blockStart) % box1
       at2 = (at2 + end - blockStart) % box2
       prefix = 1
-      if (ready && end - pad - published >= READY_STEP_FRAMES) published = publishReady(ready, end - pad)
       continue
     }
     // Step i: frame i enters the look-ahead; the hold min r[i - pad .. i] (previous suffix, this prefix) is frame i - pad's.
@@ -393,18 +391,7 @@ function smoothGainInPlace(gain: Float32Array, span: number, releaseCoefficient:
       // Unity within the running sums' rounding is unity (bit-exact output after a release).
       if (i >= pad) gain[i - pad] = sum2 * inverse2 < 1 - SUM_ROUNDING ? sum2 * inverse2 : 1
     }
-    if (ready && end - pad - published >= READY_STEP_FRAMES) published = publishReady(ready, end - pad)
   }
-}
-
-/** Frames between announcements of the smoothed gain's progress to a reader on another thread. */
-const READY_STEP_FRAMES = 1 << 14
-
-/** Stores `count` (frames of the gain that are final) in `ready[0]` and wakes its reader; returns `count`. */
-function publishReady(ready: Int32Array, count: number): number {
-  Atomics.store(ready, 0, count)
-  Atomics.notify(ready, 0)
-  return count
 }
 
 /** What the limiter did. */
@@ -452,16 +439,11 @@ function limiterShape(params: TruePeakLimiterParams, sampleRateHz: number): Limi
   }
 }
 
-function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain: number, storage: Float32Array, corrections?: Map<number, number>, ready?: Int32Array): Float32Array {
-  try {
-    let limited = fillRequiredGain(envelope, inputGain, shape.target, storage)
-    for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
-    if (limited) smoothGainInPlace(storage, shape.span, shape.releaseCoefficient, ready)
-    return storage
-  } finally {
-    // All final (or, on an error, a reader must not wait for ever).
-    if (ready) publishReady(ready, storage.length)
-  }
+function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain: number, storage: Float32Array, corrections?: Map<number, number>): Float32Array {
+  let limited = fillRequiredGain(envelope, inputGain, shape.target, storage)
+  for (const [k, value] of corrections ?? []) if (value < storage[k]) { storage[k] = value; limited = true }
+  if (limited) smoothGainInPlace(storage, shape.span, shape.releaseCoefficient)
+  return storage
 }
 
 /**
@@ -470,8 +452,8 @@ function gainCurveOf(envelope: TruePeakEnvelope, shape: LimiterShape, inputGain:
  * gain[n])) wherever it needed no correction (`TruePeakLimiterResult.passes` = 1 means nowhere), so a
  * loudness search can measure a trial gain without rendering it.
  */
-export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLimiterParams, sampleRateHz: number, inputGainDb: number, storage: Float32Array, ready?: Int32Array): Float32Array {
-  return gainCurveOf(envelope, limiterShape(params, sampleRateHz), dbToGain(inputGainDb), storage, undefined, ready)
+export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLimiterParams, sampleRateHz: number, inputGainDb: number, storage: Float32Array): Float32Array {
+  return gainCurveOf(envelope, limiterShape(params, sampleRateHz), dbToGain(inputGainDb), storage)
 }
 
 /**

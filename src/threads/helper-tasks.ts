@@ -2,7 +2,6 @@
  * What the helper thread (./helper-thread.ts) can run: plain data in (Float32Arrays over shared memory
  * are shared), one number out. Each task is a call of the very function the caller would run itself.
  */
-import { kWeightedTicks } from '../analysis/loudness/meter.js'
 import { truePeak } from '../analysis/loudness/true-peak.js'
 import { convolveCentred } from '../dsp/fft-convolver.js'
 import { fillTruePeakEnvelope } from '../dsp/true-peak-limiter.js'
@@ -12,7 +11,6 @@ export type HelperTask =
   | { op: 'truePeak'; samples: Float32Array; knownSamplePeak: number }
   | { op: 'truePeakEnvelope'; channels: Float32Array[]; skipBelowLinear: number; frames: Float32Array; before: Float32Array; after: Float32Array; firstBlock: number; endBlock: number }
   | { op: 'convolveCentred'; input: Float32Array; kernel: Float32Array; output: Float32Array }
-  | { op: 'kWeightedTicks'; channels: Float32Array[]; sampleRateHz: number; curve: Float32Array; scale: number; ready: Int32Array; energy: Float64Array }
 
 /** Runs `task` in this thread; returns its number (0 for tasks that only write arrays). */
 export function runHelperTask(task: HelperTask): number {
@@ -24,9 +22,6 @@ export function runHelperTask(task: HelperTask): number {
       return 0
     case 'convolveCentred':
       convolveCentred(task.input, task.kernel, task.output)
-      return 0
-    case 'kWeightedTicks':
-      kWeightedTicks({ channels: task.channels, sampleRateHz: task.sampleRateHz }, { curve: task.curve, scale: task.scale, ready: task.ready }, task.energy)
       return 0
   }
 }

@@ -5,8 +5,6 @@
  * not copied); `isShared` tells whether an array qualifies. Tasks are pure functions (./helper-tasks.ts)
  * that either thread runs with the same bits: a task the helper could not run (no built worker module,
  * an error) is run by the caller instead (`runHere`), so results never depend on the helper.
- * The helper itself runs from the built module: tests on the sources run every task in the caller's
- * thread, and tests/cli/master.test.ts (the built CLI) masters through the helper.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

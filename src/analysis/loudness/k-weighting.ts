@@ -49,11 +49,6 @@ export function kWeightingCoefficients(sampleRateHz: number): { shelf: BiquadCoe
 export interface SampleGain {
   readonly curve: Float32Array
   readonly scale: number
-  /**
-   * When the curve is still being written by another thread: ready[0] is how many of its values are final
-   * (the writer stores it with Atomics and notifies); each piece is measured once its values are.
-   */
-  readonly ready?: Int32Array
 }
 
 /** Samples per sum of the gained signal `accumulateKWeightedEnergy` measures (longer intervals run in pieces). */
@@ -81,23 +76,12 @@ export function accumulateKWeightedEnergy(
     for (let interval = 0; interval < intervals; interval++) sums[interval] += filterLanes(filter, left, right, boundaries[interval], boundaries[interval + 1])
     return
   }
-  const { ready } = gain
   for (let interval = 0; interval < intervals; interval++) {
     for (let from = boundaries[interval], end = boundaries[interval + 1]; from < end; from += GAINED_PIECE_FRAMES) {
-      const to = Math.min(end, from + GAINED_PIECE_FRAMES)
-      if (ready) waitUntilReady(ready, to)
-      sums[interval] += filterLanesGained(filter, left, right, gain, from, to)
+      sums[interval] += filterLanesGained(filter, left, right, gain, from, Math.min(end, from + GAINED_PIECE_FRAMES))
     }
   }
 }
-
-/** Waits until `ready[0]` reaches `count` (see `SampleGain.ready`). */
-function waitUntilReady(ready: Int32Array, count: number): void {
-  for (let seen = Atomics.load(ready, 0); seen < count; seen = Atomics.load(ready, 0)) Atomics.wait(ready, 0, seen, READY_WAIT_MS)
-}
-
-/** Longest single wait for the curve (ms): the writer notifies, this only bounds a missed wake-up. */
-const READY_WAIT_MS = 50
 
 /** Both K-weighting stages' coefficients and the Direct form I state of two lanes, carried between intervals. */
 interface KWeightingFilter {

@@ -37,7 +37,7 @@ function loudnessOf(meanSquare: number): number {
 }
 
 /** Sample index where tick i starts (ticks are 10 ms; boundaries rounded for rates not divisible by 100). */
-export function tickBoundaries(frames: number, sampleRateHz: number): Int32Array {
+function tickBoundaries(frames: number, sampleRateHz: number): Int32Array {
   const ticks = Math.floor(frames / (sampleRateHz * TICK_SECONDS))
   const boundaries = new Int32Array(ticks + 1)
   for (let i = 0; i <= ticks; i++) boundaries[i] = Math.round(i * sampleRateHz * TICK_SECONDS)
@@ -132,18 +132,10 @@ export interface TickEnergies {
   energy: Float64Array
 }
 
-/** How many 10 ms ticks `kWeightedTicks` measures in `frames` frames at `sampleRateHz`. */
-export function tickCount(frames: number, sampleRateHz: number): number {
-  return tickBoundaries(frames, sampleRateHz).length - 1
-}
-
-/**
- * The meter's first pass over `audio` (optionally gained, see `SampleGain`): K-weighted energy per tick,
- * written into `energy` (`tickCount` zeros) when given.
- */
-export function kWeightedTicks(audio: Audio, gain?: SampleGain, energy?: Float64Array): TickEnergies {
+/** The meter's first pass over `audio` (optionally gained, see `SampleGain`): K-weighted energy per tick. */
+export function kWeightedTicks(audio: Audio, gain?: SampleGain): TickEnergies {
   const boundaries = tickBoundaries(frameCount(audio), audio.sampleRateHz)
-  energy ??= new Float64Array(boundaries.length - 1)
+  const energy = new Float64Array(boundaries.length - 1)
   accumulateKWeightedEnergy(audio.channels, audio.sampleRateHz, boundaries, energy, gain)
   return { boundaries, energy }
 }
