@@ -17,7 +17,7 @@ const [mixPath, referencePath, outPath] = process.argv.slice(2)
 const start = performance.now()
 // As the CLI does: the reference is decoded on a worker thread while this one decodes the mix.
 const pendingReference = decodeFileOnWorker(referencePath)
-const mix = await decodeFile(mixPath, { sharedMemory: true })
+const mix = await decodeFile(mixPath)
 const reference = await pendingReference
 const audioSeconds = durationSeconds(mix)
 // As the CLI does: the mix was decoded for this job alone, so the render may write into its arrays.

@@ -9,7 +9,6 @@ import { inspectOgg, OGG_FLAC_STREAMINFO_OFFSET } from './ogg.js'
 import { sniffFormat } from './sniff.js'
 import { pcmIntoPlanar } from './pcm.js'
 import { readWav, wavLayout } from './wav.js'
-import { sharedFloat32Array } from '../threads/helper-thread.js'
 
 /**
  * The one way into refmaster for audio: bytes or a path in, planar float `Audio` out, or a
@@ -62,7 +61,7 @@ const WAV_PIECE_FRAMES = 1 << 16
  * Null for anything else, and on any error: `decodeFile` then reads the whole file the usual way, which
  * says what is wrong.
  */
-async function readWavInPieces(path: string, sharedMemory: boolean): Promise<Audio | null> {
+async function readWavInPieces(path: string): Promise<Audio | null> {
   const file = await open(path, 'r')
   try {
     const { size } = await file.stat()
@@ -72,7 +71,7 @@ async function readWavInPieces(path: string, sharedMemory: boolean): Promise<Aud
     if (!layout) return null
     const { channelCount, encoding, dataOffset, frameCount } = layout
     const frameBytes = channelCount * encoding.bytesPerSample
-    const channels = Array.from({ length: channelCount }, () => (sharedMemory ? sharedFloat32Array(frameCount) : new Float32Array(frameCount)))
+    const channels = Array.from({ length: channelCount }, () => new Float32Array(frameCount))
     const piece = new Uint8Array(Math.min(frameCount, WAV_PIECE_FRAMES) * frameBytes)
     for (let first = 0; first < frameCount; first += WAV_PIECE_FRAMES) {
       const count = Math.min(WAV_PIECE_FRAMES, frameCount - first)
@@ -86,19 +85,9 @@ async function readWavInPieces(path: string, sharedMemory: boolean): Promise<Aud
   }
 }
 
-/** How `decodeFile` stores the samples. */
-export interface DecodeOptions {
-  /**
-   * Plain WAV files are decoded into shared memory (SharedArrayBuffer), where the render's helper thread
-   * can work on them in place (src/threads/helper-thread.ts); other formats, and false (the default),
-   * give ordinary arrays. Shared buffers cannot be lent to another thread (src/analysis/lent-analysis.ts).
-   */
-  sharedMemory?: boolean
-}
-
 /** Reads and decodes the file at `path`. A missing or unreadable file gives FILE_NOT_FOUND. */
-export async function decodeFile(path: string, options: DecodeOptions = {}): Promise<Audio> {
-  const wav = await readWavInPieces(path, options.sharedMemory ?? false).catch(() => null)
+export async function decodeFile(path: string): Promise<Audio> {
+  const wav = await readWavInPieces(path).catch(() => null)
   if (wav) return checked(wav, path)
   let bytes: Uint8Array
   try {

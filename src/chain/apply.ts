@@ -8,7 +8,6 @@ import { applyTonalEq } from '../dsp/tonal-eq.js'
 import { fitLoudness, type FitLoudnessOptions, type LoudnessFit } from '../dsp/loudness-target.js'
 import { matchLoudness } from './loudness-match.js'
 import type { ChainSettings } from './settings.js'
-import { sharedFloat32Array, warmHelperThread } from '../threads/helper-thread.js'
 
 /** Progress of a render: `fraction` done (0..1) and the stage about to run, in words. */
 export type RenderProgress = (fraction: number, stage: string) => void
@@ -23,13 +22,12 @@ export interface RenderResult {
  * Channel-length arrays the render owns and no stage holds at the moment: stages take scratch from here and
  * give it back, and the loudness stage's output comes from here. New memory costs more in page faults than
  * most stages' arithmetic (about 4 ms per MB on the project's machine), so the render reuses what it has.
- * They live in shared memory, where the helper thread can work on them (src/threads/helper-thread.ts).
  */
 class SpareArrays {
   private readonly free: Float32Array[] = []
   constructor(private readonly frames: number) {}
   take(count: number): Float32Array[] {
-    return Array.from({ length: count }, () => this.free.pop() ?? sharedFloat32Array(this.frames))
+    return Array.from({ length: count }, () => this.free.pop() ?? new Float32Array(this.frames))
   }
   give(arrays: readonly Float32Array[]): void {
     this.free.push(...arrays)
@@ -88,8 +86,6 @@ export interface RenderOptions {
  * is not modified (the render works in arrays of its own) unless `options.consumeMix` allows it.
  */
 export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: RenderProgress, options: RenderOptions = {}): RenderResult {
-  // The loudness stage and the matching EQ split work with the helper thread: start it while the first stages run.
-  warmHelperThread()
   const spare = new SpareArrays(mix.channels[0].length)
   let audio = mix
   let done = 0

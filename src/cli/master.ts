@@ -116,8 +116,7 @@ async function runMaster(mixPath: string, options: MasterOptions): Promise<void>
   const decodedReferences = Promise.allSettled(referenceSpecs.map(({ name }) => decodeFileOnWorker(name)))
   let mix: Audio
   try {
-    // In shared memory, where the render's helper thread can work on it.
-    mix = await decodeFile(mixPath, { sharedMemory: true })
+    mix = await decodeFile(mixPath)
   } finally {
     await decodedReferences
   }

@@ -4,7 +4,6 @@ import { RealFft } from './fft.js'
 import { convolveCentred } from './fft-convolver.js'
 import { besselI0, kaiserWindow } from './kaiser.js'
 import { defineParams } from './params.js'
-import { isShared, startOnHelper } from '../threads/helper-thread.js'
 
 /**
  * Matching EQ (DESIGN.md chain step 2): a linear-phase FIR on mid and one on side, each from a gain
@@ -108,14 +107,8 @@ export function applyMatchingEq(audio: Audio, params: MatchingEqParams, output?:
     mid[n] = 0.5 * (l + r)
     side[n] = 0.5 * (l - r)
   }
-  // In shared memory the helper thread filters the side while this one filters the mid (same bits).
-  const sideKernel = sideFlat ? null : designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), sampleRateHz)
-  const sideTask = sideKernel && isShared(side)
-    ? startOnHelper({ op: 'convolveCentred', input: side, kernel: sideKernel, output: side }, () => (convolveCentred(side, sideKernel, side), 0))
-    : null
   if (!midFlat) convolveCentred(mid, designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz), mid)
-  if (sideTask) sideTask.join()
-  else if (sideKernel) convolveCentred(side, sideKernel, side)
+  if (!sideFlat) convolveCentred(side, designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), sampleRateHz), side)
   for (let n = 0; n < mid.length; n++) {
     const m = mid[n], s = side[n]
     mid[n] = m + s

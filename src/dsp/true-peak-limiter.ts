@@ -28,7 +28,6 @@ import { RealFft } from './fft.js'
 import { windowedSincLowpass } from './fir-design.js'
 import { createFirKernel } from './fir-kernel.js'
 import { defineParams, validateParams, type ParamValues } from './params.js'
-import { isShared, sharedFloat32Array, startOnHelper } from '../threads/helper-thread.js'
 
 /** Parameters of the true-peak limiter. ceilingDbtp = 0 passes any signal below 0 dBTP - 0.02 dB unchanged. */
 export const TRUE_PEAK_LIMITER_PARAMS = defineParams({
@@ -241,50 +240,19 @@ export interface TruePeakEnvelope {
 /**
  * The true-peak envelope of `audio`. Blocks that provably stay at or below `skipBelowLinear` get the bound
  * max|x| sum|taps| instead of exact values. It scales linearly with an input gain, so `fitLoudness` computes
- * it once. `storage` (N values) may be supplied. When the channels and the storage are in shared memory,
- * the helper thread computes the second half of the blocks meanwhile (the same values: each block is
- * computed on its own).
+ * it once. `storage` (N values) may be supplied.
  */
 export function truePeakEnvelope(audio: Audio, skipBelowLinear = 0, storage: Float32Array = new Float32Array(frameCount(audio))): TruePeakEnvelope {
   const frames = frameCount(audio)
   const reach = INTERPOLATOR_REACH_FRAMES
-  const blocks = envelopeBlockCount(frames)
-  const shared = isShared(storage) && audio.channels.every(isShared)
-  const envelope = { frames: storage, before: shared ? sharedFloat32Array(reach) : new Float32Array(reach), after: shared ? sharedFloat32Array(reach) : new Float32Array(reach) }
-  const { channels } = audio
-  if (!shared || blocks < 2) {
-    fillTruePeakEnvelope(channels, skipBelowLinear, envelope, 0, blocks)
-    return envelope
-  }
-  const half = Math.ceil(blocks / 2)
-  const task = { op: 'truePeakEnvelope', channels, skipBelowLinear, ...envelope, firstBlock: half, endBlock: blocks } as const
-  const helper = startOnHelper(task, () => (fillTruePeakEnvelope(channels, skipBelowLinear, envelope, half, blocks), 0))
-  fillTruePeakEnvelope(channels, skipBelowLinear, envelope, 0, half)
-  helper.join()
-  return envelope
-}
-
-/** FFT blocks of the envelope of `frames` frames: FFT_ADVANCE_FRAMES each, from the ringing before to the ringing after. */
-function envelopeBlockCount(frames: number): number {
-  return Math.ceil((frames + 2 * INTERPOLATOR_REACH_FRAMES) / FFT_ADVANCE_FRAMES)
-}
-
-/**
- * Blocks [firstBlock, endBlock) of `truePeakEnvelope` of `channels` into `envelope` (frames, and the ringing
- * before and after the signal). Blocks are independent, so any split of them gives the same envelope.
- */
-export function fillTruePeakEnvelope(channels: readonly Float32Array[], skipBelowLinear: number, envelope: TruePeakEnvelope, firstBlock: number, endBlock: number): void {
-  const frames = channels[0].length
-  const reach = INTERPOLATOR_REACH_FRAMES
-  const storage = envelope.frames
+  const envelope = { frames: storage, before: new Float32Array(reach), after: new Float32Array(reach) }
   const interpolator = new FftInterpolator()
   const block = new Float32Array(FFT_ADVANCE_FRAMES)
   try {
-    for (let b = firstBlock; b < endBlock; b++) {
-      const first = -reach + b * FFT_ADVANCE_FRAMES
-      const bound = maxAbs(channels, first - reach, first + FFT_ADVANCE_FRAMES + reach) * INTERPOLATOR.absGain
+    for (let first = -reach; first < frames + reach; first += FFT_ADVANCE_FRAMES) {
+      const bound = maxAbs(audio.channels, first - reach, first + FFT_ADVANCE_FRAMES + reach) * INTERPOLATOR.absGain
       if (bound <= skipBelowLinear) block.fill(bound)
-      else interpolator.peaks(channels, first, block)
+      else interpolator.peaks(audio.channels, first, block)
       const to = Math.min(frames + reach, first + FFT_ADVANCE_FRAMES)
       for (let n = first; n < Math.min(0, to); n++) envelope.before[n + reach] = block[n - first]
       if (to > 0 && first < frames) storage.set(block.subarray(Math.max(0, -first), Math.min(frames, to) - first), Math.max(0, first))
@@ -293,6 +261,7 @@ export function fillTruePeakEnvelope(channels: readonly Float32Array[], skipBelo
   } finally {
     interpolator.dispose()
   }
+  return envelope
 }
 
 /**

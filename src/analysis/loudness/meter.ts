@@ -2,7 +2,7 @@ import type { Audio } from '../../audio/audio.js'
 import { frameCount } from '../../audio/audio.js'
 import { gainToDb, powerToDb } from '../../units/db.js'
 import { accumulateKWeightedEnergy, type SampleGain } from './k-weighting.js'
-import { channelTruePeaks, samplePeak } from './true-peak.js'
+import { samplePeak, truePeak } from './true-peak.js'
 import type { LoudnessMeasurement } from './types.js'
 
 /** Loudness offset of BS.1770-4 eq. (2): L = -0.691 + 10 log10(sum G_i z_i). */
@@ -170,7 +170,7 @@ export function loudnessFromTicks({ boundaries, energy }: TickEnergies): Loudnes
  */
 export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio)): LoudnessMeasurement {
   const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
-  const channelPeaks = channelTruePeaks(audio.channels, channelSamplePeaks)
+  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
   return {
     ...loudnessFromTicks(ticks),
     truePeakDbtp: gainToDb(Math.max(0, ...channelPeaks)),

@@ -1,6 +1,5 @@
 import { windowedSincLowpass } from '../../dsp/fir-design.js'
 import { RealFft } from '../../dsp/fft.js'
-import { isShared, startOnHelper } from '../../threads/helper-thread.js'
 
 /**
  * True peak per ITU-R BS.1770-4 Annex 2: the largest absolute value of the signal upsampled 4x.
@@ -155,17 +154,4 @@ function samplePeakOf(samples: Float32Array, from: number, to: number): number {
     if (a > peak) peak = a
   }
   return peak
-}
-
-/**
- * `truePeak` of each channel (`samplePeaks`: their sample peaks). A last channel in shared memory is
- * measured on the helper thread meanwhile (src/threads/helper-thread.ts): the same value, on another core.
- */
-export function channelTruePeaks(channels: readonly Float32Array[], samplePeaks: readonly number[]): number[] {
-  const last = channels.length - 1
-  if (last < 1 || !isShared(channels[last])) return channels.map((channel, c) => truePeak(channel, samplePeaks[c]))
-  const helper = startOnHelper({ op: 'truePeak', samples: channels[last], knownSamplePeak: samplePeaks[last] }, () => truePeak(channels[last], samplePeaks[last]))
-  const peaks = channels.slice(0, last).map((channel, c) => truePeak(channel, samplePeaks[c]))
-  peaks.push(helper.join())
-  return peaks
 }
