@@ -71,6 +71,16 @@ export type TrainProgress =
   | { stage: 'synthesis' | 'evaluation'; done: number; total: number }
   | { stage: 'training'; network: number; networks: number; epoch: number; epochs: number; loss: number; heldOutLoss: number }
 
+/** Where each stage sits on a run's progress bar (0..1): synthesis is the long part, training and evaluation share the rest. */
+const STAGE_SPAN: Record<TrainProgress['stage'], [number, number]> = { synthesis: [0, 0.6], training: [0.6, 0.8], evaluation: [0.8, 1] }
+
+/** The share of a run done at `event` (the bar of `refmaster train`, and the service's progress). */
+export function trainProgressFraction(event: TrainProgress): number {
+  const [start, end] = STAGE_SPAN[event.stage]
+  const done = event.stage === 'training' ? (event.network - 1 + event.epoch / event.epochs) / event.networks : event.done / Math.max(1, event.total)
+  return start + (end - start) * done
+}
+
 /** A track of the library. */
 export interface LibraryTrack {
   genre: string

@@ -54,16 +54,12 @@ export function loudnessOf(x: Audio): { lufs: number; truePeakDbtp: number; lraL
 let welchFft: RealFft | undefined
 
 /**
- * metrics.py `third_octave_ltas`: power per third-octave band in dB, from scipy.signal.welch (periodic
- * Hann, nperseg 32768 or the signal length, 50 % overlap, constant detrend, density scaling, one-sided,
- * mean over segments), with the left and right PSDs averaged, times the bin width, summed over the bins
- * whose frequency lies in [centre * 10^-0.05, centre * 10^0.05).
+ * scipy.signal.welch (periodic Hann window of `nperseg`, 50 % overlap, constant detrend, density scaling,
+ * one-sided) summed over the segments and the channels; `sums[k] * scale` is the mean density times the
+ * bin width `binHz`. `nperseg` is a power of two, at most the channels' length.
  */
-export function thirdOctaveLtas(x: Audio): Float64Array {
-  const fs = x.sampleRateHz
-  const length = x.channels[0].length
-  const nperseg = Math.min(LTAS_SEGMENT_SAMPLES, length)
-  if ((nperseg & (nperseg - 1)) !== 0) throw new RangeError(`thirdOctaveLtas needs at least ${LTAS_SEGMENT_SAMPLES} samples, got ${length}`)
+export function welchSums(channels: readonly Float32Array[], fs: number, nperseg: number): { sums: Float64Array; scale: number; binHz: number } {
+  const length = channels[0].length
   const step = nperseg - Math.floor(nperseg / 2)
   const fft = nperseg === LTAS_SEGMENT_SAMPLES ? (welchFft ??= new RealFft(LTAS_SEGMENT_SAMPLES)) : new RealFft(nperseg)
   const window = new Float64Array(nperseg)
@@ -77,7 +73,7 @@ export function thirdOctaveLtas(x: Audio): Float64Array {
   const frame = new Float32Array(nperseg)
   const spectrum = new Float32Array(nperseg)
   const segments = Math.floor((length - nperseg) / step) + 1
-  for (const channel of x.channels) {
+  for (const channel of channels) {
     for (let s = 0; s < segments; s++) {
       const start = s * step
       let mean = 0
@@ -92,7 +88,23 @@ export function thirdOctaveLtas(x: Audio): Float64Array {
   }
   // density scaling 1 / (fs sum w^2), mean over segments and channels, times the bin width
   const binHz = 1 / (nperseg * (1 / fs)) // numpy.fft.rfftfreq's spacing
-  const scale = (1 / (fs * windowPower)) * (1 / (segments * x.channels.length)) * binHz
+  const scale = (1 / (fs * windowPower)) * (1 / (segments * channels.length)) * binHz
+  return { sums: psd, scale, binHz }
+}
+
+/**
+ * metrics.py `third_octave_ltas`: power per third-octave band in dB, from scipy.signal.welch (periodic
+ * Hann, nperseg 32768 or the signal length, 50 % overlap, constant detrend, density scaling, one-sided,
+ * mean over segments), with the left and right PSDs averaged, times the bin width, summed over the bins
+ * whose frequency lies in [centre * 10^-0.05, centre * 10^0.05).
+ */
+export function thirdOctaveLtas(x: Audio): Float64Array {
+  const fs = x.sampleRateHz
+  const length = x.channels[0].length
+  const nperseg = Math.min(LTAS_SEGMENT_SAMPLES, length)
+  if ((nperseg & (nperseg - 1)) !== 0) throw new RangeError(`thirdOctaveLtas needs at least ${LTAS_SEGMENT_SAMPLES} samples, got ${length}`)
+  const { sums: psd, scale, binHz } = welchSums(x.channels, fs, nperseg)
+  const bins = psd.length
   const bands = new Float64Array(THIRD_OCTAVE_CENTERS_HZ.length)
   THIRD_OCTAVE_CENTERS_HZ.forEach((centre, b) => {
     const lo = centre * Math.pow(10, -HALF_BAND_DECADES)

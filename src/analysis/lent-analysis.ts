@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { askWorkerOnce } from '../worker-once.js'
 import type { Audio } from '../audio/audio.js'
 import type { AnalysisReply, AnalysisRequest } from './analysis-worker.js'
 import { analyzeTrack, type AnalysisOptions, type TrackAnalysis } from './track-analysis.js'
@@ -32,18 +32,8 @@ function canLend(audio: Audio, others: readonly Float32Array[]): boolean {
  */
 export async function analyzeTrackLent(audio: Audio, options: AnalysisOptions, keep: readonly Float32Array[]): Promise<TrackAnalysis> {
   if (!canLend(audio, keep) || !existsSync(fileURLToPath(WORKER_URL))) return analyzeTrack(audio, undefined, options)
-  const worker = new Worker(WORKER_URL)
-  try {
-    const reply = await new Promise<AnalysisReply>((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
-      worker.once('exit', (code) => reject(new Error(`the analysis worker stopped (exit code ${code}) without a reply`)))
-      const request: AnalysisRequest = { channels: audio.channels, sampleRateHz: audio.sampleRateHz, options }
-      worker.postMessage(request, audio.channels.map((channel) => channel.buffer as ArrayBuffer))
-    })
-    audio.channels.splice(0, audio.channels.length, ...reply.channels)
-    return reply.analysis ?? analyzeTrack(audio, undefined, options)
-  } finally {
-    await worker.terminate()
-  }
+  const request: AnalysisRequest = { channels: audio.channels, sampleRateHz: audio.sampleRateHz, options }
+  const reply = await askWorkerOnce<AnalysisReply>(WORKER_URL, request, audio.channels.map((channel) => channel.buffer as ArrayBuffer))
+  audio.channels.splice(0, audio.channels.length, ...reply.channels)
+  return reply.analysis ?? analyzeTrack(audio, undefined, options)
 }

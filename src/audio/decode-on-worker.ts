@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { askWorkerOnce } from '../worker-once.js'
 import type { Audio } from './audio.js'
 import { decodeFile } from './decode.js'
 import type { DecodeReply, DecodeRequest } from './decode-worker.js'
@@ -16,18 +16,8 @@ const WORKER_URL = new URL('./decode-worker.js', import.meta.url)
  */
 export async function decodeFileOnWorker(path: string): Promise<Audio> {
   if (!existsSync(fileURLToPath(WORKER_URL))) return decodeFile(path)
-  const worker = new Worker(WORKER_URL)
-  try {
-    const reply = await new Promise<DecodeReply>((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
-      worker.once('exit', (code) => reject(new Error(`the decode worker stopped (exit code ${code}) without a reply`)))
-      const request: DecodeRequest = { path }
-      worker.postMessage(request)
-    }).catch(() => null)
-    if (!reply?.channels) return decodeFile(path)
-    return { channels: reply.channels, sampleRateHz: reply.sampleRateHz }
-  } finally {
-    await worker.terminate()
-  }
+  const request: DecodeRequest = { path }
+  const reply = await askWorkerOnce<DecodeReply>(WORKER_URL, request).catch(() => null)
+  if (!reply?.channels) return decodeFile(path)
+  return { channels: reply.channels, sampleRateHz: reply.sampleRateHz }
 }

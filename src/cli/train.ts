@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { RefmasterError } from '../errors.js'
 import { formatHeldOut } from '../../training/report.js'
-import { trainModel, TRAIN_DEFAULTS, type LibraryTrack, type TrainProgress } from '../../training/train.js'
+import { trainModel, trainProgressFraction, TRAIN_DEFAULTS, type LibraryTrack, type TrainProgress } from '../../training/train.js'
 import { openLibrary } from '../library/library.js'
 import { DEFAULT_USER_LIBRARY_DIR, LIBRARY_ENV } from '../library/paths.js'
 import { createProgressBar } from './progress.js'
@@ -103,9 +103,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
     }
     if (event.stage === 'training') {
       const text = `network ${event.network}/${event.networks} epoch ${event.epoch}/${event.epochs} loss ${event.loss.toFixed(5)} held-out loss ${event.heldOutLoss.toFixed(5)}`
-      const done = (event.network - 1 + event.epoch / event.epochs) / event.networks
-      bar.update(0.6 + 0.2 * done, text)
-      const decile = Math.floor(10 * done)
+      bar.update(trainProgressFraction(event), text)
+      const decile = Math.floor((10 * (event.network - 1 + event.epoch / event.epochs)) / event.networks)
       if (logLine && decile !== lastLogged) {
         lastLogged = decile
         process.stderr.write(`train: ${text}\n`)
@@ -116,9 +115,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
         lastStage = `${event.stage}${decile}`
         process.stderr.write(`train: ${event.stage} ${event.done}/${event.total}\n`)
       }
-      const base = event.stage === 'synthesis' ? 0 : 0.8
-      const share = event.stage === 'synthesis' ? 0.6 : 0.2
-      bar.update(base + (share * event.done) / Math.max(1, event.total), `${event.stage} ${event.done}/${event.total}`)
+      bar.update(trainProgressFraction(event), `${event.stage} ${event.done}/${event.total}`)
     }
   }
   const card = await trainModel({

@@ -10,15 +10,15 @@ import express, { type Router } from 'express'
 import { RefmasterError } from '../errors.js'
 import type { Library } from '../library/library.js'
 import { defaultModelDir } from '../model/default-model.js'
-import { readCard } from '../model/model-io.js'
+import { readCard, type ModelCard } from '../model/model-io.js'
 import { SCHEMA_FINGERPRINT } from '../model/schema.js'
-import { compareMeans, GATE_METRICS, type HeldOutReport } from '../../training/report.js'
+import { compareMeans, GATE_METRICS } from '../../training/report.js'
 import { TRAIN_DEFAULTS } from '../../training/train.js'
 import { isId, newId, type DataPaths } from './files.js'
 import type { JobStore } from './job-store.js'
 import type { TrainingRecord, TrainingRequest } from './model-store.js'
 import { ANALYTIC_ID, BUILT_IN_MODEL_ID, initialActiveSource } from './settings-source.js'
-import type { TrainingRunner } from './training-runner.js'
+import { trainingSummary, type TrainingRunner } from './training-runner.js'
 
 /** Limits of a training request: a run must stay a bounded job on a shared machine. */
 const TRAIN_LIMITS = {
@@ -37,23 +37,27 @@ export async function activeSource(store: JobStore): Promise<string> {
   return (await store.activeModel()) ?? initialActiveSource()
 }
 
+/** The shipped model's card and summary, read once: its files are part of the package. */
+let shipped: { card: ModelCard; summary: Record<string, unknown> } | null | undefined
+
 function builtInViews(active: string) {
-  const dir = defaultModelDir()
-  const card = existsSync(dir) ? readCard(dir) : null
-  const { perExample: _rows, ...heldOut } = (card?.heldOut ?? {}) as Partial<HeldOutReport>
-  const all = heldOut.all
+  if (shipped === undefined) {
+    const dir = defaultModelDir()
+    const card = existsSync(dir) ? readCard(dir) : null
+    shipped = card && { card, summary: trainingSummary(card, ANALYTIC_ID) }
+  }
   return [
     { id: ANALYTIC_ID, name: 'analytic matcher', kind: 'analytic', state: 'done', active: active === ANALYTIC_ID, heldOut: null, comparison: null },
-    ...(card
+    ...(shipped
       ? [{
           id: BUILT_IN_MODEL_ID,
           name: 'shipped model (models/default)',
           kind: 'built-in',
-          state: card.schemaFingerprint === SCHEMA_FINGERPRINT ? 'done' : 'incompatible',
+          state: shipped.card.schemaFingerprint === SCHEMA_FINGERPRINT ? 'done' : 'incompatible',
           active: active === BUILT_IN_MODEL_ID,
-          createdAt: card.createdAt,
-          heldOut,
-          comparison: all ? { baseline: ANALYTIC_ID, ...compareMeans(all.examples, all.analytic, all.model) } : null,
+          createdAt: shipped.card.createdAt,
+          heldOut: shipped.summary.heldOut,
+          comparison: shipped.summary.comparison as Comparison | null,
         }]
       : []),
   ]
@@ -88,17 +92,24 @@ function integerField(body: Record<string, unknown>, key: keyof typeof TRAIN_LIM
   return value
 }
 
-/** Why `comparison` does not allow `candidate` to replace `active`, in words; null if it does. */
-export function activationRefusal(candidate: string, active: string, comparison: Comparison | null): string | null {
-  if (candidate === ANALYTIC_ID) return null // the baseline every model is measured against
-  if (!comparison) return `model '${candidate}' has no held-out comparison with the active settings '${active}'`
-  if (comparison.baseline !== active) return `model '${candidate}' was measured against '${comparison.baseline}', but '${active}' is active now`
+/**
+ * Why the model `view` may not replace the active source without force, in words; null if it may. The
+ * views carry it, so that the page asks the user with the server's own reason.
+ */
+export function activationRefusal(view: { id: string; name: string; comparison: Comparison | null }, active: string): string | null {
+  const { id, name, comparison } = view
+  if (id === ANALYTIC_ID || id === active) return null // the baseline every model is measured against; or nothing changes
+  if (!comparison) return `model "${name}" has no held-out comparison with the active settings '${active}'`
+  if (comparison.baseline !== active) return `model "${name}" was measured against '${comparison.baseline}', but '${active}' is active now`
   const worse = GATE_METRICS.filter((m) => comparison.model[m] > comparison.previous[m])
   if (worse.length > 0) {
-    return `model '${candidate}' is worse than '${active}' on held-out tracks: ${worse.map((m) => `${m} ${comparison.model[m].toFixed(3)} vs ${comparison.previous[m].toFixed(3)}`).join(', ')}`
+    return `model "${name}" is worse than '${active}' on held-out tracks: ${worse.map((m) => `${m} ${comparison.model[m].toFixed(3)} vs ${comparison.previous[m].toFixed(3)}`).join(', ')}`
   }
   return null
 }
+
+/** A view with its activation refusal (see activationRefusal). */
+const withRefusal = <V extends { id: string; name: string; comparison: Comparison | null }>(view: V, active: string) => ({ ...view, refusal: activationRefusal(view, active) })
 
 /** Registers /models routes on the API router. */
 export function registerModelRoutes(api: Router, context: { store: JobStore; paths: DataPaths; library: Library; runner: TrainingRunner }): void {
@@ -110,12 +121,13 @@ export function registerModelRoutes(api: Router, context: { store: JobStore; pat
   }
   const viewOf = async (id: string) => {
     const active = await activeSource(store)
-    return builtInViews(active).find((m) => m.id === id) ?? trainedView(await trainedOr404(id), active)
+    return withRefusal(builtInViews(active).find((m) => m.id === id) ?? trainedView(await trainedOr404(id), active), active)
   }
 
   api.get('/models', async (_req, res) => {
     const active = await activeSource(store)
-    res.json({ active, models: [...builtInViews(active), ...(await store.listTrainings()).map((run) => trainedView(run, active))] })
+    const views = [...builtInViews(active), ...(await store.listTrainings()).map((run) => trainedView(run, active))]
+    res.json({ active, models: views.map((view) => withRefusal(view, active)) })
   })
 
   api.post('/models', express.json({ limit: '4kb' }), async (req, res) => {
@@ -171,12 +183,8 @@ export function registerModelRoutes(api: Router, context: { store: JobStore; pat
     const force = ((req.body ?? {}) as { force?: unknown }).force === true
     const view = await viewOf(id)
     if (view.state !== 'done') throw new RefmasterError('CONFLICT', `model '${id}' is ${view.state}: only a finished model with this refmaster's schema (${SCHEMA_FINGERPRINT}) can be activated`)
-    const active = await activeSource(store)
-    if (id !== active) {
-      const refusal = activationRefusal(id, active, view.comparison as Comparison | null)
-      if (refusal && !force) throw new RefmasterError('CONFLICT', `${refusal}; send {"force": true} to activate it anyway`)
-      await store.setActiveModel(id)
-    }
+    if (view.refusal && !force) throw new RefmasterError('CONFLICT', `${view.refusal}; send {"force": true} to activate it anyway`)
+    if (!view.active) await store.setActiveModel(id)
     res.json({ active: id, model: await viewOf(id) })
   })
 }

@@ -13,9 +13,12 @@ export const ANALYTIC_ID = 'analytic'
 /** The shipped model's id. */
 export const BUILT_IN_MODEL_ID = 'default'
 
-/** The active source when none was ever chosen: what `refmaster master` uses by default. */
+let initial: string | undefined
+
+/** The active source when none was ever chosen: what `refmaster master` uses by default (decided once: the shipped model does not change). */
 export function initialActiveSource(): string {
-  return defaultSettingsSource().source === 'model' ? BUILT_IN_MODEL_ID : ANALYTIC_ID
+  initial ??= defaultSettingsSource().source === 'model' ? BUILT_IN_MODEL_ID : ANALYTIC_ID
+  return initial
 }
 
 /** The model folder of a source id (null for the analytic matcher). */

@@ -15,7 +15,7 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../errors.js'
 import { readCard } from '../model/model-io.js'
 import { SCHEMA_FINGERPRINT } from '../model/schema.js'
 import { compareMeans, type HeldOutReport } from '../../training/report.js'
-import type { TrainProgress } from '../../training/train.js'
+import { trainProgressFraction, type TrainProgress } from '../../training/train.js'
 import type { ServiceConfig } from './config.js'
 import type { DataPaths } from './files.js'
 import type { JobStore } from './job-store.js'
@@ -33,19 +33,16 @@ const TRAINING_POLL_MS = 5000
 /** The CLI of this package, from dist/src/service. */
 const CLI_PATH = join(import.meta.dirname, '..', '..', '..', 'bin', 'refmaster.js')
 
-/** The share of a run each training stage takes on the progress bar (as `refmaster train` draws it). */
-const STAGE_SPAN: Record<TrainProgress['stage'], [number, number]> = { synthesis: [0, 0.6], training: [0.6, 0.8], evaluation: [0.8, 1] }
-
 /** A progress event in words, with its fraction of the run and the numbers the page plots. */
 export function describeTrainProgress(event: TrainProgress): { fraction: number; stage: string; detail: Record<string, number> | null } {
-  const [start, span] = [STAGE_SPAN[event.stage][0], STAGE_SPAN[event.stage][1] - STAGE_SPAN[event.stage][0]]
+  const fraction = trainProgressFraction(event)
   if (event.stage === 'training') {
     const { network, networks, epoch, epochs, loss, heldOutLoss } = event
     const which = networks > 1 ? ` network ${network} of ${networks},` : ''
-    return { fraction: start + (span * ((network - 1) * epochs + epoch)) / (networks * epochs), stage: `training${which} epoch ${epoch} of ${epochs}`, detail: { network, networks, epoch, epochs, loss, heldOutLoss } }
+    return { fraction, stage: `training${which} epoch ${epoch} of ${epochs}`, detail: { network, networks, epoch, epochs, loss, heldOutLoss } }
   }
   const what = event.stage === 'synthesis' ? 'making training examples' : 'scoring held-out masters'
-  return { fraction: start + (span * event.done) / Math.max(1, event.total), stage: `${what}: ${event.done} of ${event.total}`, detail: null }
+  return { fraction, stage: `${what}: ${event.done} of ${event.total}`, detail: null }
 }
 
 /**

@@ -9,17 +9,6 @@ const GATE_METRICS = ['mrstft', 'd_plr_db', 'tbe_db', 'd_lufs']
 const POLL_MS = 1000
 
 let polling = null
-let activeId = null
-
-/** Why the server would refuse to activate `model` without force (model-routes.ts activationRefusal), or null. */
-function refusal(model) {
-  const c = model.comparison
-  if (model.kind === 'analytic') return null
-  if (!c) return `"${model.name}" has no held-out comparison with the active settings`
-  if (c.baseline !== activeId) return `"${model.name}" was measured against '${c.baseline}', but '${activeId}' is active now`
-  const worse = GATE_METRICS.filter((m) => c.model[m] > c.previous[m])
-  return worse.length > 0 ? `"${model.name}" is worse than '${activeId}' on held-out tracks: ${worse.map((m) => `${m} ${c.model[m].toFixed(3)} vs ${c.previous[m].toFixed(3)}`).join(', ')}` : null
-}
 
 function scoreCell(model, metric) {
   const c = model.comparison
@@ -37,8 +26,9 @@ function stateText(model) {
 }
 
 async function activate(model) {
-  // The page asks before the server would refuse: a model no better than the active settings needs a yes.
-  const reason = refusal(model)
+  // The page asks, with the server's reason, before the server would refuse: a model no better than the
+  // active settings needs a yes.
+  const reason = model.refusal
   if (reason && !confirm(`${reason}.\n\nActivate "${model.name}" anyway?`)) return
   try {
     await api(`/api/models/${encodeURIComponent(model.id)}/activate`, { method: 'POST', json: { force: reason !== null } })
@@ -89,8 +79,7 @@ function showTraining(run) {
 }
 
 export async function refreshModels() {
-  const { models, active } = await api('/api/models')
-  activeId = active
+  const { models } = await api('/api/models')
   const header = ['model', 'state', ...GATE_METRICS.map((m) => `${m}: model vs baseline`), '']
   $('#model-table').replaceChildren(
     element('thead', {}, element('tr', {}, ...header.map((label) => element('th', { scope: 'col', textContent: label })))),

@@ -9,9 +9,9 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Audio } from '../../../src/audio/audio.js'
 import { analyzeTrack } from '../../../src/analysis/track-analysis.js'
-import { RealFft } from '../../../src/dsp/fft.js'
 import { DEV_AUDIO_DIR, SHARED_DIR } from '../../paths.js'
 import { loadDegradations, trackSeed } from '../degrade.js'
+import { welchSums } from '../metrics.js'
 import { loadExcerpt } from '../protocol.js'
 import { findTracks, partner, readGroups, stemOf } from '../tracks.js'
 
@@ -19,33 +19,8 @@ const N = 32768
 
 /** Welch PSD (metrics.py third_octave_ltas conventions, times the bin width) of one signal. */
 function welch(x: Float32Array, fs: number): number[] {
-  const step = N / 2
-  const fft = new RealFft(N)
-  const window = new Float64Array(N)
-  let windowPower = 0
-  for (let i = 0; i < N; i++) {
-    window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)
-    windowPower += window[i] ** 2
-  }
-  const bins = N / 2 + 1
-  const psd = new Float64Array(bins)
-  const frame = new Float32Array(N)
-  const spectrum = new Float32Array(N)
-  const segments = Math.floor((x.length - N) / step) + 1
-  for (let s = 0; s < segments; s++) {
-    const start = s * step
-    let mean = 0
-    for (let i = 0; i < N; i++) mean += x[start + i]
-    mean /= N
-    for (let i = 0; i < N; i++) frame[i] = (x[start + i] - mean) * window[i]
-    fft.forward(frame, spectrum)
-    psd[0] += spectrum[0] ** 2
-    psd[bins - 1] += spectrum[1] ** 2
-    for (let k = 1; k < bins - 1; k++) psd[k] += 2 * (spectrum[2 * k] ** 2 + spectrum[2 * k + 1] ** 2)
-  }
-  const binHz = fs / N
-  const scale = (1 / (fs * windowPower)) * (1 / segments) * binHz
-  return Array.from(psd, (p) => p * scale)
+  const { sums, scale } = welchSums([x], fs, N)
+  return Array.from(sums, (p) => p * scale)
 }
 
 function midSide(audio: Audio): { mid: Float32Array; side: Float32Array; midEnergy: number; sideEnergy: number } {
