@@ -145,6 +145,7 @@ export function matchSettings(mix: TrackAnalysis, target: TargetProfile | null, 
   if (target && playback.integratedLufs === null) {
     result.settings.loudness.maxLimiterReductionDb = REFERENCE_MAX_LIMITER_REDUCTION_DB
     result.settings.loudness.reference = { integratedLufs: target.integratedLufs, truePeakDbtp: target.truePeakDbtp, plrDb: target.plrDb }
+    result.settings.loudness.referenceTrust = result.referenceTrust
   }
   return result
 }

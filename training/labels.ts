@@ -58,11 +58,11 @@ const MAX_PLR_DB = 40
  * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for
  * which matchLoudness(stageInput, ., ceiling) aims at `targetLufs` with its peaks at `peakDbtp`.
  */
-export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, ceilingDbtp: number, targetLufs: number, peakDbtp: number): LevelSummary {
+export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, ceilingDbtp: number, targetLufs: number, peakDbtp: number, referenceTrust = 0): LevelSummary {
   const aimedPlrDb = peakDbtp - targetLufs
   const at = (levelDb: number, plrDb: number): LevelSummary => ({ integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb })
   const error = (levelDb: number, plrDb: number) => {
-    const match = matchLoudness(stageInput, at(levelDb, plrDb), ceilingDbtp)
+    const match = matchLoudness(stageInput, at(levelDb, plrDb), ceilingDbtp, referenceTrust)
     return [match.targetLufs - targetLufs, match.plrDb - aimedPlrDb]
   }
   let level = 0
@@ -94,7 +94,7 @@ export function oracleSettings(mix: TrackAnalysis, goal: TargetProfile, base: Ch
     const ceilingDbtp = base.limiter.ceilingDbtp
     const peakDbtp = clamp(goal.truePeakDbtp, TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, ceilingDbtp)
     const excessDb = Math.max(0, goal.truePeakDbtp - ceilingDbtp)
-    label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, ceilingDbtp, goal.integratedLufs - CEILING_LOUDNESS_SHARE * excessDb, peakDbtp)
+    label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, ceilingDbtp, goal.integratedLufs - CEILING_LOUDNESS_SHARE * excessDb, peakDbtp, base.loudness.referenceTrust)
   }
   label.compressor.bands = oracle.compressor.bands
   label.width.bands = oracle.width.bands

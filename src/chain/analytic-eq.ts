@@ -23,12 +23,12 @@ export const EQ_MATCH_DEFAULTS = {
   /** Share of the smoothed difference applied at strength 1, for a reference of the same music (reference-trust.ts). */
   trust: 0.5,
   /**
-   * The same for a reference of other music: its tonal balance is the goal, but some references of the
-   * same music look like other music (sections with other chords and instruments) and are hurt by full
-   * trust. Dev set, tonal-balance error, match / cross: 0.5 1.192 / 3.67, 0.6 1.262 / 3.08, 0.7 1.289 / 2.85
-   * (simulated on the analyses, explore/score.ts), 1.0 1.55 / 1.83.
+   * The same for a reference of other music: its tonal balance is the goal. Dev set, simulated
+   * tonal-balance error match / cross (explore/sweep.ts, with reference-trust.ts's rhythm term): 0.8
+   * 1.27 / 2.45, 1.0 1.28 / 2.23. Before the rhythm term told more sections of the same song apart, full
+   * trust cost the match task too much (0.6 was used).
    */
-  otherMusicTrust: 0.6,
+  otherMusicTrust: 1,
   /** Bounds of the curve (dB), for a reference of the same music: a mix's tonal errors are about this size. */
   maxBoostDb: 6,
   maxCutDb: 8,

@@ -64,7 +64,7 @@ function matchedTarget(settings: ChainSettings): FitLoudnessOptions['resolveTarg
   const reference = settings.loudness.reference
   if (!reference) return undefined
   return (input) => {
-    const match = matchLoudness({ integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }, reference, settings.limiter.ceilingDbtp)
+    const match = matchLoudness({ integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }, reference, settings.limiter.ceilingDbtp, settings.loudness.referenceTrust)
     return { targetLufs: match.targetLufs, ceilingDbtp: match.peakDbtp }
   }
 }

@@ -18,6 +18,10 @@ import { TRUE_PEAK_LIMITER_PARAMS } from '../dsp/true-peak-limiter.js'
  * The limiter's ceiling becomes peakDbtp: where the mix's peaks stand further above its loudness than
  * plrDb, the limiter takes them down to it; where the reference's peaks pass the playback ceiling, the
  * ceiling wins and the master gives up a share s of the excess in loudness, the rest in PLR.
+ *
+ * t, w and s depend on how far the reference's sound is trusted (reference-trust.ts): for another section
+ * of the same music they hedge between the reference and the mix; for other music the reference's
+ * loudness and PLR are the goal (t = 1, w = 0), and only the ceiling stands between them and the master.
  */
 export const LOUDNESS_MATCH_DEFAULTS = {
   /**
@@ -38,6 +42,16 @@ export const LOUDNESS_MATCH_DEFAULTS = {
    * (40 excerpts) 0 gives loudness error 1.283 LU and PLR error 1.394 dB, 0.15 gives 1.389 and 1.256.
    */
   ceilingLoudnessShare: 0.12,
+  /** t and w for a reference of other music (reference-trust.ts): its loudness and PLR are the goal. */
+  otherMusicPlrTrust: 1,
+  otherMusicPeakAnchorWeight: 0,
+  /**
+   * s for a reference of other music. Where its peaks pass the ceiling, the master misses either its
+   * loudness or its PLR, one dB for one: dev set, cross task (simulated, explore/sweep.ts), loudness /
+   * PLR error 0.12: 0.25 / 2.11 LU/dB, 0.5: 0.53 / 1.91, 0.9: 0.83 / 1.69. The protocol counts both
+   * alike; the peers' errors (loudness 1.14, PLR 1.51) leave more room in loudness.
+   */
+  otherMusicCeilingLoudnessShare: 0.9,
 }
 
 export type LoudnessMatchOptions = typeof LOUDNESS_MATCH_DEFAULTS
@@ -62,14 +76,15 @@ export interface LoudnessMatch {
 const LIMITER_MIN_CEILING_DBTP = TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min
 
 /** The loudness and peak level that match `reference`, for `mix` (the loudness stage's input), under `ceilingDbtp` (module comment). */
-export function matchLoudness(mix: LevelSummary, reference: LevelSummary, ceilingDbtp: number, options: LoudnessMatchOptions = LOUDNESS_MATCH_DEFAULTS): LoudnessMatch {
-  const t = options.referencePlrTrust
-  const w = options.peakAnchorWeight
+export function matchLoudness(mix: LevelSummary, reference: LevelSummary, ceilingDbtp: number, referenceTrust = 0, options: LoudnessMatchOptions = LOUDNESS_MATCH_DEFAULTS): LoudnessMatch {
+  const t = options.referencePlrTrust + (options.otherMusicPlrTrust - options.referencePlrTrust) * referenceTrust
+  const w = options.peakAnchorWeight + (options.otherMusicPeakAnchorWeight - options.peakAnchorWeight) * referenceTrust
   const usable = (level: LevelSummary) => Number.isFinite(level.plrDb) && Number.isFinite(level.truePeakDbtp)
   if (!usable(mix) || !usable(reference)) return { targetLufs: reference.integratedLufs, peakDbtp: ceilingDbtp, plrDb: ceilingDbtp - reference.integratedLufs }
   const plrDb = t * reference.plrDb + (1 - t) * mix.plrDb
   const matchedLufs = (1 - w) * reference.integratedLufs + w * (reference.truePeakDbtp - plrDb)
-  const targetLufs = matchedLufs - options.ceilingLoudnessShare * Math.max(0, matchedLufs + plrDb - ceilingDbtp)
+  const share = options.ceilingLoudnessShare + (options.otherMusicCeilingLoudnessShare - options.ceilingLoudnessShare) * referenceTrust
+  const targetLufs = matchedLufs - share * Math.max(0, matchedLufs + plrDb - ceilingDbtp)
   const peakDbtp = Math.max(LIMITER_MIN_CEILING_DBTP, Math.min(ceilingDbtp, targetLufs + plrDb))
   return { targetLufs, peakDbtp, plrDb }
 }

@@ -26,7 +26,13 @@ export interface ChainSettings {
    * `reference`, the target and the limiter's ceiling are matched to the reference's levels from what the
    * chain delivers to the stage (loudness-match.ts); targetLufs is then the reference's loudness.
    */
-  loudness: { targetLufs: number; maxLimiterReductionDb: number; reference?: LevelSummary }
+  loudness: {
+    targetLufs: number
+    maxLimiterReductionDb: number
+    reference?: LevelSummary
+    /** Trust in the reference's sound (reference-trust.ts, 0..1; absent = 0): how far its loudness and PLR are the goal (loudness-match.ts). */
+    referenceTrust?: number
+  }
   limiter: TruePeakLimiterParams
 }
 
@@ -69,6 +75,8 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
   if (reference !== undefined && !(['integratedLufs', 'truePeakDbtp', 'plrDb'] as const).every((key) => typeof reference[key] === 'number')) {
     throw new RefmasterError('INVALID_PARAMETER', 'loudness.reference must hold integratedLufs, truePeakDbtp and plrDb')
   }
+  const trust = settings.loudness.referenceTrust
+  if (trust !== undefined && !(typeof trust === 'number' && trust >= 0 && trust <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.referenceTrust must be a number from 0 to 1, got ${trust}`)
   if (!Number.isFinite(settings.loudness.targetLufs)) throw new RefmasterError('INVALID_PARAMETER', `loudness.targetLufs must be a number, got ${settings.loudness.targetLufs}`)
   return settings
 }

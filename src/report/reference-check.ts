@@ -1,3 +1,4 @@
+import { referenceTrust } from '../chain/reference-trust.js'
 import type { Audio } from '../audio/audio.js'
 import { durationSeconds } from '../audio/audio.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
@@ -29,6 +30,12 @@ export const REFERENCE_CHECK = {
    * match / cross (simulated, with reference-trust.ts): 0.5 1.233 / 3.39, 0.7 1.262 / 3.08, 0.85 1.287 / 2.94.
    */
   farStrengthFactor: 0.7,
+  /**
+   * EQ strength kept when a reference of other music (reference-trust.ts) is very far tonally: all, its
+   * tonal balance is the goal (interpolated with the trust). Dev set, simulated cross task, tonal-balance
+   * error 3.09 -> 2.84 dB (0.7 -> 1); the match task's references are mostly the same music, unchanged.
+   */
+  otherMusicFarEqFactor: 1,
   /** Strength of EQ kept when the reference looks lossy (its top octave is missing, not the music's). */
   lossyStrengthFactor: 0.7,
 }
@@ -103,8 +110,10 @@ export function checkReference(name: string, audio: Audio, analysis: TrackAnalys
   }
   const tonalDb = tonalBalanceDistanceDb(analysis, mix)
   if (tonalDb > c.farTonalBalanceDb) {
-    warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave): EQ strength lowered to ${c.farStrengthFactor}`)
-    factors.eq = Math.min(factors.eq, c.farStrengthFactor)
+    const trust = referenceTrust({ fine: mix.spectrum.fine, bands: mix.bands }, { fine: analysis.spectrum.fine, bands: analysis.bands })
+    const factor = Math.round(100 * (c.farStrengthFactor + (c.otherMusicFarEqFactor - c.farStrengthFactor) * trust)) / 100
+    warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave)` + (factor < 1 ? `: EQ strength lowered to ${factor}` : ''))
+    factors.eq = Math.min(factors.eq, factor)
   }
   const densityDb = Math.abs(analysis.loudness.crestFactorDb - mix.loudness.crestFactorDb)
   if (Number.isFinite(densityDb) && densityDb > c.farDensityDb) {

@@ -19,6 +19,14 @@ describe('eqSideMidChangeDb', () => {
     expect(eqSideMidChangeDb(spectrum, { frequenciesHz, midDb: flat, sideDb: frequenciesHz.map(() => 3) }, 0.5)).toBeCloseTo(1.5, 9)
   })
 
+  it('weighs each band by its power (band levels are band sums, not densities)', () => {
+    const flat = frequenciesHz.map(() => -30)
+    const even: SpectrumCurve = { frequenciesHz, midDb: flat, sideDb: flat, totalDb: flat }
+    // +10 dB on the side's upper half of equal-power bands: 10 log10((1 + 10) / 2) = 7.40 dB
+    const upperHalf = frequenciesHz.map((_, i) => (i >= frequenciesHz.length / 2 ? 10 : 0))
+    expect(eqSideMidChangeDb(even, { frequenciesHz, midDb: frequenciesHz.map(() => 0), sideDb: upperHalf }, 1)).toBeCloseTo(10 * Math.log10(5.5), 9)
+  })
+
   it('sees that a treble boost on both raises the side (flat) more than the bass-heavy mid', () => {
     const tilt = frequenciesHz.map((hz) => 2 * Math.log2(hz / 1000))
     expect(eqSideMidChangeDb(spectrum, { frequenciesHz, midDb: tilt, sideDb: tilt }, 1)).toBeGreaterThan(1)

@@ -62,7 +62,7 @@ function simulate(t: Cached, ref: TrackAnalysis, goal: Goal) {
   const sideMidDb = Math.max(-60, 10 * Math.log10((t.mixSideEnergy * sideOut) / sideIn / ((t.mixMidEnergy * midOut) / midIn)))
   const levels = (a: TrackAnalysis) => ({ integratedLufs: a.loudness.integratedLufs, truePeakDbtp: a.loudness.truePeakDbtp, plrDb: a.loudness.truePeakDbtp - a.loudness.integratedLufs })
   const mixLevels = levels(t.mixAnalysis)
-  const loud = matchLoudness(mixLevels, levels(ref), -1)
+  const loud = matchLoudness(mixLevels, levels(ref), -1, referenceTrust(profileOf(t.mixAnalysis), profileOf(ref)))
   const outPlrDb = Math.min(mixLevels.plrDb, loud.peakDbtp - loud.targetLufs)
   return {
     d_lufs: Math.abs(loud.targetLufs - goal.lufs),
@@ -70,7 +70,7 @@ function simulate(t: Cached, ref: TrackAnalysis, goal: Goal) {
     tbe_db: tonalBalanceErrorOfCurves(ltas, Float64Array.from(goal.ltasDb)),
     d_side_mid_db: Math.abs(sideMidDb - goal.sideMidDb),
     eqFactor: f.eq,
-    trust: referenceTrust(t.mixAnalysis.spectrum.fine, ref.spectrum.fine),
+    trust: referenceTrust(profileOf(t.mixAnalysis), profileOf(ref)),
   }
 }
 

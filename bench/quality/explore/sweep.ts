@@ -5,11 +5,12 @@
 import { ANALYTIC_DEFAULTS } from '../../../src/chain/analytic.js'
 import { EQ_MATCH_DEFAULTS } from '../../../src/chain/analytic-eq.js'
 import { REFERENCE_TRUST_DEFAULTS } from '../../../src/chain/reference-trust.js'
+import { LOUDNESS_MATCH_DEFAULTS } from '../../../src/chain/loudness-match.js'
 
 import { REFERENCE_CHECK } from '../../../src/report/reference-check.js'
 import { loadCache, scoreAll } from './score.js'
 
-const targets = { eq: EQ_MATCH_DEFAULTS, analytic: ANALYTIC_DEFAULTS, check: REFERENCE_CHECK, trust: REFERENCE_TRUST_DEFAULTS } as Record<string, Record<string, unknown>>
+const targets = { eq: EQ_MATCH_DEFAULTS, analytic: ANALYTIC_DEFAULTS, check: REFERENCE_CHECK, trust: REFERENCE_TRUST_DEFAULTS, loudness: LOUDNESS_MATCH_DEFAULTS } as Record<string, Record<string, unknown>>
 const cache = loadCache(process.argv[2])
 const saved = Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, { ...v }]))
 for (const spec of process.argv.slice(3)) {

@@ -1,0 +1,48 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { Audio } from '../../src/audio/audio.js'
+import { decodeFile } from '../../src/audio/decode.js'
+import { analyzeTrack } from '../../src/analysis/track-analysis.js'
+import { referenceTrust } from '../../src/chain/reference-trust.js'
+import { applyTonalEq, TONAL_EQ_PARAMS } from '../../src/dsp/tonal-eq.js'
+import { checkReference, REFERENCE_CHECK, tonalBalanceDistanceDb } from '../../src/report/reference-check.js'
+import { neutralParams } from '../../src/dsp/params.js'
+import { DEV_AUDIO } from '../helpers/cli.js'
+
+const SECONDS = 20
+
+function section(audio: Audio, fromSeconds: number): Audio {
+  const from = Math.round(fromSeconds * audio.sampleRateHz)
+  return { sampleRateHz: audio.sampleRateHz, channels: audio.channels.map((c) => c.slice(from, from + SECONDS * audio.sampleRateHz)) }
+}
+
+/** A drastic tilt, 12 dB less bass and low mids and 12 dB more treble (far beyond a mixing error), 12 dB down so nothing clips. */
+function tilted(audio: Audio): Audio {
+  const eq = applyTonalEq(audio, { ...neutralParams(TONAL_EQ_PARAMS), lowShelfHz: 500, lowShelfGainDb: -12, highShelfHz: 2000, highShelfGainDb: 12 })
+  return { ...eq, channels: eq.channels.map((c) => c.map((x) => x / 4)) }
+}
+
+const analyse = (audio: Audio) => analyzeTrack(audio, undefined, { meydaFeatures: false })
+const trustOf = (a: ReturnType<typeof analyse>, b: ReturnType<typeof analyse>) => referenceTrust({ fine: a.spectrum.fine, bands: a.bands }, { fine: b.spectrum.fine, bands: b.bands })
+
+describe('the reference check on real music', () => {
+  it('lowers the EQ strength for a tonally far section of the same song, and keeps it for far other music', async () => {
+    const song = await decodeFile(join(DEV_AUDIO, 'rock', 'rock-02-chaosgod.ogg'))
+    const other = await decodeFile(join(DEV_AUDIO, 'orchestral', 'orchestral-03-casualtiesofwar.ogg'))
+    const mix = analyse(section(song, 0))
+    const sameSong = tilted(section(song, 35))
+    const otherMusic = tilted(section(other, 35))
+    const keptEq = (trust: number) => REFERENCE_CHECK.farStrengthFactor + (REFERENCE_CHECK.otherMusicFarEqFactor - REFERENCE_CHECK.farStrengthFactor) * trust
+    for (const [reference, isSameSong] of [[sameSong, true], [otherMusic, false]] as const) {
+      const analysis = analyse(reference)
+      expect(tonalBalanceDistanceDb(analysis, mix)).toBeGreaterThan(REFERENCE_CHECK.farTonalBalanceDb)
+      const trust = trustOf(mix, analysis)
+      if (isSameSong) expect(trust).toBe(0)
+      else expect(trust).toBeGreaterThan(0.5)
+      const check = checkReference('ref.wav', reference, analysis, mix)
+      expect(check.warnings.join('\n')).toMatch(/very far from the mix in tonal balance/)
+      expect(check.strengthFactors.eq, check.warnings.join('\n')).toBeCloseTo(keptEq(trust), 2)
+    }
+    expect(keptEq(1)).toBeGreaterThan(keptEq(0))
+  })
+})
