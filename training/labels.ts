@@ -43,7 +43,9 @@ const clamp = (value: number, low: number, high: number) => Math.min(high, Math.
  * it gives up in PLR, through the limiter). Held-out S = identity draws (26), masters rendered from the
  * labels themselves: share 0 gives mrstft -31 %, d_plr -20 %, d_lufs -89 % against the analytic path;
  * 0.5 gives -30 %, -56 %, -50 %; 1 gives -13 %, -90 %, -8 %: loudness matters most to mrstft, and the
- * limiting needed to reach a goal that peaks above the ceiling costs PLR.
+ * limiting needed to reach a goal that peaks above the ceiling costs PLR. The trained model (seed 1, all 72
+ * held-out draws, mrstft / d_plr better than the analytic path): 0.5 gives 8.9 % / 26.3 %, 0.25 8.4 % / 21.0 %,
+ * 0 7.8 % / 19.7 %.
  */
 export const CEILING_LOUDNESS_SHARE = 0.5
 

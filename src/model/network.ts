@@ -23,6 +23,13 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, loss: number, heldOutLoss: number) => void
 }
 
+/**
+ * Measured alternatives (built-in library, seed 1, held-out mrstft / d_plr improvement over the analytic
+ * path, all 72 draws; these defaults: 8.9 % / 26.3 %): 5 networks 9.1 / 26.1, 300 epochs 8.0 / 23.0,
+ * hidden [128, 64] 8.3 / 26.5, dropout 0.1 7.7 / 30.3, L2 1e-3 4.2 / 9.9, learning rate 1e-3 9.0 / 31.2,
+ * 5 networks at 1e-3 8.7 / 30.0 (seed 2: 4.7 / 28.6 against these defaults' 4.6 / 26.5), mean absolute
+ * error as the loss 8.6 / 23.2: all within the spread between seeds (seed 2's split: 4.6 % on mrstft).
+ */
 export const DEFAULT_TRAIN_OPTIONS = { epochs: 150, batchSize: 32, learningRate: 2e-3 } as const
 
 type LayersModel = ReturnType<Tf['sequential']>
