@@ -112,7 +112,7 @@ export function checkReference(name: string, audio: Audio, analysis: TrackAnalys
   if (tonalDb > c.farTonalBalanceDb) {
     const trust = referenceTrust({ fine: mix.spectrum.fine, bands: mix.bands }, { fine: analysis.spectrum.fine, bands: analysis.bands })
     const factor = Math.round(100 * (c.farStrengthFactor + (c.otherMusicFarEqFactor - c.farStrengthFactor) * trust)) / 100
-    warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave)` + (factor < 1 ? `: EQ strength lowered to ${factor}` : ''))
+    warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave)` + (factor < 1 ? `: EQ strength lowered to ${factor}` : ': it reads as other music, whose tonal balance is the goal, so the EQ follows it in full'))
     factors.eq = Math.min(factors.eq, factor)
   }
   const densityDb = Math.abs(analysis.loudness.crestFactorDb - mix.loudness.crestFactorDb)
