@@ -1,5 +1,6 @@
 import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
 import { interpolateCurveDb, type EqCurve } from '../dsp/matching-eq.js'
+import { lerp } from '../units/lerp.js'
 
 /**
  * The analytic matching-EQ curve: the smoothed difference between the target's and the mix's long-term
@@ -81,8 +82,6 @@ function trustAt(hz: number, [lowHz, highHz]: readonly [number, number]): number
   const octavesOut = hz < lowHz ? Math.log2(lowHz / hz) : hz > highHz ? Math.log2(hz / highHz) : 0
   return Math.max(0.5, 1 - 0.5 * octavesOut)
 }
-
-const lerp = (a: number, b: number, t: number) => a + (b - a) * t
 
 /**
  * The matching-EQ curve from the mix's and the target's fine spectra (mid and side). `referenceTrust`

@@ -5,13 +5,14 @@ import { SIDE_BAND_PARAMS } from '../dsp/stereo-width.js'
 import { interpolateCurveDb, type EqCurve } from '../dsp/matching-eq.js'
 import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
 import { dbToPower, powerToDb } from '../units/db.js'
+import { lerp } from '../units/lerp.js'
 import { DYNAMICS_CROSSOVERS_HZ } from '../analysis/spectrum/frequency-bands.js'
 import { eqReasons, type Reason } from '../report/reasons.js'
 import { matchingEqCurve } from './analytic-eq.js'
 import type { PlaybackTarget } from './playback-targets.js'
 import { neutralChainSettings, type ChainSettings } from './settings.js'
 import type { Strengths } from './strengths.js'
-import type { TargetProfile } from './target-profile.js'
+import { profileOf, type TargetProfile } from './target-profile.js'
 import { referenceTrust } from './reference-trust.js'
 
 /**
@@ -72,7 +73,6 @@ export const ANALYTIC_DEFAULTS = {
 
 const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
 
-const lerp = (a: number, b: number, t: number) => a + (b - a) * t
 /** `value` limited to +-`limit`. */
 const clamp = (value: number, limit: number) => Math.min(limit, Math.max(-limit, value))
 
@@ -124,7 +124,7 @@ export function analyticSettings(
   const reasons: Reason[] = []
 
   settings.subsonic = { cutoffHz: d.subsonicCutoffHz }
-  const trust = referenceTrust({ fine: mix.spectrum.fine, bands: mix.bands }, target)
+  const trust = referenceTrust(profileOf(mix), target)
   const curve = matchingEqCurve(mix.spectrum.fine, target.fine, trust)
   settings.matchingEq = { strength: eqStrength, curve }
   reasons.push(...eqReasons(curve, eqStrength, targetName))

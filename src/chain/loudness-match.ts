@@ -1,4 +1,5 @@
 import { TRUE_PEAK_LIMITER_PARAMS } from '../dsp/true-peak-limiter.js'
+import { lerp } from '../units/lerp.js'
 
 /**
  * Loudness and peak level of a master that matches a reference (playback target "reference").
@@ -77,14 +78,14 @@ const LIMITER_MIN_CEILING_DBTP = TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min
 
 /** The loudness and peak level that match `reference`, for `mix` (the loudness stage's input), under `ceilingDbtp` (module comment). */
 export function matchLoudness(mix: LevelSummary, reference: LevelSummary, ceilingDbtp: number, referenceTrust = 0, options: LoudnessMatchOptions = LOUDNESS_MATCH_DEFAULTS): LoudnessMatch {
-  const t = options.referencePlrTrust + (options.otherMusicPlrTrust - options.referencePlrTrust) * referenceTrust
-  const w = options.peakAnchorWeight + (options.otherMusicPeakAnchorWeight - options.peakAnchorWeight) * referenceTrust
+  const t = lerp(options.referencePlrTrust, options.otherMusicPlrTrust, referenceTrust)
+  const w = lerp(options.peakAnchorWeight, options.otherMusicPeakAnchorWeight, referenceTrust)
   const usable = (level: LevelSummary) => Number.isFinite(level.plrDb) && Number.isFinite(level.truePeakDbtp)
   if (!usable(mix) || !usable(reference)) return { targetLufs: reference.integratedLufs, peakDbtp: ceilingDbtp, plrDb: ceilingDbtp - reference.integratedLufs }
   const plrDb = t * reference.plrDb + (1 - t) * mix.plrDb
   const matchedLufs = (1 - w) * reference.integratedLufs + w * (reference.truePeakDbtp - plrDb)
-  const share = options.ceilingLoudnessShare + (options.otherMusicCeilingLoudnessShare - options.ceilingLoudnessShare) * referenceTrust
-  const targetLufs = matchedLufs - share * Math.max(0, matchedLufs + plrDb - ceilingDbtp)
+  const s = lerp(options.ceilingLoudnessShare, options.otherMusicCeilingLoudnessShare, referenceTrust)
+  const targetLufs = matchedLufs - s * Math.max(0, matchedLufs + plrDb - ceilingDbtp)
   const peakDbtp = Math.max(LIMITER_MIN_CEILING_DBTP, Math.min(ceilingDbtp, targetLufs + plrDb))
   return { targetLufs, peakDbtp, plrDb }
 }

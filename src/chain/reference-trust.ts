@@ -43,8 +43,8 @@ export const REFERENCE_TRUST_DEFAULTS = {
    * (-0.2, 0.1) 1.272 / 2.27, (-0.1, 0.1) 1.283 / 2.20, (-0.1, 0.2) 1.315 / 2.12; detail alone at its
    * best (0.0, 0.3) 1.291 / 2.47.
    */
-  otherMusicCorrelation: -0.15,
-  sameMusicCorrelation: 0.1,
+  otherMusicEvidenceLevel: -0.15,
+  sameMusicEvidenceLevel: 0.1,
 }
 
 export type ReferenceTrustOptions = typeof REFERENCE_TRUST_DEFAULTS
@@ -121,6 +121,6 @@ export function sameMusicEvidence(mix: TrustInput, reference: TrustInput, option
  */
 export function referenceTrust(mix: TrustInput, reference: TrustInput, options: ReferenceTrustOptions = REFERENCE_TRUST_DEFAULTS): number {
   const r = sameMusicEvidence(mix, reference, options)
-  const t = (options.sameMusicCorrelation - r) / (options.sameMusicCorrelation - options.otherMusicCorrelation)
+  const t = (options.sameMusicEvidenceLevel - r) / (options.sameMusicEvidenceLevel - options.otherMusicEvidenceLevel)
   return Math.min(1, Math.max(0, t))
 }

@@ -1,4 +1,6 @@
 import { referenceTrust } from '../chain/reference-trust.js'
+import { profileOf } from '../chain/target-profile.js'
+import { lerp } from '../units/lerp.js'
 import type { Audio } from '../audio/audio.js'
 import { durationSeconds } from '../audio/audio.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
@@ -110,8 +112,8 @@ export function checkReference(name: string, audio: Audio, analysis: TrackAnalys
   }
   const tonalDb = tonalBalanceDistanceDb(analysis, mix)
   if (tonalDb > c.farTonalBalanceDb) {
-    const trust = referenceTrust({ fine: mix.spectrum.fine, bands: mix.bands }, { fine: analysis.spectrum.fine, bands: analysis.bands })
-    const factor = Math.round(100 * (c.farStrengthFactor + (c.otherMusicFarEqFactor - c.farStrengthFactor) * trust)) / 100
+    const trust = referenceTrust(profileOf(mix), profileOf(analysis))
+    const factor = Math.round(100 * lerp(c.farStrengthFactor, c.otherMusicFarEqFactor, trust)) / 100
     warnings.push(`reference ${name} is very far from the mix in tonal balance (${tonalDb.toFixed(1)} dB mean difference per third octave)` + (factor < 1 ? `: EQ strength lowered to ${factor}` : ': it reads as other music, whose tonal balance is the goal, so the EQ follows it in full'))
     factors.eq = Math.min(factors.eq, factor)
   }

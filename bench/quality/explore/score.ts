@@ -12,7 +12,6 @@ import { playbackTarget } from '../../../src/chain/playback-targets.js'
 import { resolveStrengths } from '../../../src/chain/strengths.js'
 import { profileOf } from '../../../src/chain/target-profile.js'
 import { interpolateCurveDb } from '../../../src/dsp/matching-eq.js'
-import { referenceTrust } from '../../../src/chain/reference-trust.js'
 import { matchLoudness } from '../../../src/chain/loudness-match.js'
 import { checkReference } from '../../../src/report/reference-check.js'
 import { THIRD_OCTAVE_CENTERS_HZ, tonalBalanceErrorOfCurves } from '../metrics.js'
@@ -62,7 +61,8 @@ function simulate(t: Cached, ref: TrackAnalysis, goal: Goal) {
   const sideMidDb = Math.max(-60, 10 * Math.log10((t.mixSideEnergy * sideOut) / sideIn / ((t.mixMidEnergy * midOut) / midIn)))
   const levels = (a: TrackAnalysis) => ({ integratedLufs: a.loudness.integratedLufs, truePeakDbtp: a.loudness.truePeakDbtp, plrDb: a.loudness.truePeakDbtp - a.loudness.integratedLufs })
   const mixLevels = levels(t.mixAnalysis)
-  const loud = matchLoudness(mixLevels, levels(ref), -1, referenceTrust(profileOf(t.mixAnalysis), profileOf(ref)))
+  const trust = settings.loudness.referenceTrust ?? 0
+  const loud = matchLoudness(mixLevels, levels(ref), -1, trust)
   const outPlrDb = Math.min(mixLevels.plrDb, loud.peakDbtp - loud.targetLufs)
   return {
     d_lufs: Math.abs(loud.targetLufs - goal.lufs),
@@ -70,7 +70,7 @@ function simulate(t: Cached, ref: TrackAnalysis, goal: Goal) {
     tbe_db: tonalBalanceErrorOfCurves(ltas, Float64Array.from(goal.ltasDb)),
     d_side_mid_db: Math.abs(sideMidDb - goal.sideMidDb),
     eqFactor: f.eq,
-    trust: referenceTrust(profileOf(t.mixAnalysis), profileOf(ref)),
+    trust,
   }
 }
 
