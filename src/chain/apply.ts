@@ -36,9 +36,9 @@ class SpareArrays {
 
 /**
  * A stage: `output` are arrays the render owns (they may be the input's own: stages that can work in place
- * write there, the others return new arrays); `spare` lends scratch.
+ * write there, the others return new arrays).
  */
-type StageRun = (audio: Audio, settings: ChainSettings, output: Float32Array[], spare: SpareArrays) => Audio
+type StageRun = (audio: Audio, settings: ChainSettings, output: Float32Array[]) => Audio
 
 /** The chain in signal order (DESIGN.md "The chain"), with each stage's share of the render time. */
 const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSettings) => boolean; run: StageRun }> = [
@@ -46,15 +46,7 @@ const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSe
   { name: 'matching EQ', share: 0.15, isNeutral: (s) => s.matchingEq.strength === 0 || [...s.matchingEq.curve.midDb, ...s.matchingEq.curve.sideDb].every((db) => db === 0), run: (audio, s, output) => applyMatchingEq(audio, s.matchingEq, output) },
   { name: 'tonal EQ', share: 0.04, isNeutral: (s) => [s.tonalEq.lowShelfGainDb, s.tonalEq.highShelfGainDb, s.tonalEq.peak1GainDb, s.tonalEq.peak2GainDb].every((db) => db === 0), run: (audio, s) => applyTonalEq(audio, s.tonalEq) },
   { name: 'multiband compression', share: 0.2, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
-  {
-    name: 'stereo image', share: 0.08, isNeutral: (s) => s.width.monoBelowHz === 20 && s.width.bands.every((b) => b.sideGainDb === 0),
-    run: (audio, s, output, spare) => {
-      const scratch = spare.take(2)
-      const result = applyStereoWidth(audio, s.width, { output, scratch })
-      spare.give(scratch)
-      return result
-    },
-  },
+  { name: 'stereo image', share: 0.08, isNeutral: (s) => s.width.monoBelowHz === 20 && s.width.bands.every((b) => b.sideGainDb === 0), run: (audio, s, output) => applyStereoWidth(audio, s.width, output) },
   { name: 'saturation', share: 0.1, isNeutral: (s) => s.saturation.mix === 0, run: (audio, s) => applySaturation(audio, s.saturation) },
 ]
 const LOUDNESS_SHARE = 1 - STAGES.reduce((sum, stage) => sum + stage.share, 0)
@@ -94,7 +86,7 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
     // A neutral stage is the identity: skipping it saves a pass over the whole signal.
     if (!stage.isNeutral(settings)) {
       const output = audio === mix && !options.consumeMix ? spare.take(mix.channels.length) : audio.channels
-      const result = stage.run(audio, settings, output, spare)
+      const result = stage.run(audio, settings, output)
       // A stage that made new arrays leaves the ones it was offered free.
       if (result.channels[0] !== output[0]) spare.give(output)
       audio = result

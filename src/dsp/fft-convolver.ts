@@ -1,5 +1,8 @@
 import { RealFft } from './fft.js'
 
+/** PFFFT's smallest real transform (./fft.ts). */
+const MIN_FFT_SIZE = 32
+
 /**
  * Linear convolution of a signal with a linear-phase FIR kernel by FFT overlap-save, with the kernel's
  * delay removed: output[n] = sum_k kernel[k] * input[n + centre - k], centre = (kernel.length - 1) / 2,
@@ -10,7 +13,7 @@ import { RealFft } from './fft.js'
 export function convolveCentred(input: Float32Array, kernel: Float32Array, output: Float32Array = new Float32Array(input.length)): Float32Array {
   const taps = kernel.length
   const centre = (taps - 1) >> 1
-  const fftSize = Math.pow(2, Math.ceil(Math.log2(taps * 4)))
+  const fftSize = Math.max(MIN_FFT_SIZE, Math.pow(2, Math.ceil(Math.log2(taps * 4))))
   const history = taps - 1
   const blockSize = fftSize - history
   const length = input.length

@@ -7,11 +7,13 @@ import {
   applyStereoWidth,
   defaultStereoWidthParams,
   neutralStereoWidthParams,
+  sideKernel,
   SIDE_BAND_PARAMS,
   STEREO_WIDTH_PARAMS,
   type StereoWidthParams,
 } from '../../src/dsp/stereo-width.js'
 import { dbToGain, powerToDb } from '../../src/units/db.js'
+import { zeroPhaseLowBand } from '../../src/dsp/zero-phase-split.js'
 import { noise } from '../helpers/signals.js'
 import { processorContract } from './processor-contract.js'
 
@@ -82,6 +84,35 @@ function sideMidDb(audio: Audio): { sideDb: number; midDb: number } {
 const CHECK_HZ = [30, 60, 100, 120, 200, 500, 1000, 2000, 4000, 6000, 8000, 12000, 16000]
 
 describe('stereo width', () => {
+  it('its FIR is the band splits themselves: the same side as running the zero-phase recursions, away from the ends', () => {
+    const params = width([3, -6, -12, 2], 90)
+    const input = wideNoise(4)
+    const output = applyStereoWidth(input, params)
+    // The side the recursions give (./zero-phase-split.ts): mono-below, then each band split off the residual.
+    const side = input.channels[0].map((l, n) => 0.5 * (l - input.channels[1][n]))
+    const low = zeroPhaseLowBand(side, 90, FS)
+    for (let n = 0; n < side.length; n++) side[n] -= low[n]
+    const shaped = new Float32Array(side.length)
+    DEFAULT_CROSSOVERS_HZ.forEach((hz, b) => {
+      const band = zeroPhaseLowBand(side, hz, FS)
+      for (let n = 0; n < side.length; n++) (side[n] -= band[n]), (shaped[n] += dbToGain(params.bands[b].sideGainDb) * band[n])
+    })
+    let worst = 0, peak = 0
+    // Near the ends the recursion from rest differs (its forward tail past the end is dropped); 1 s in, both are the same filter.
+    for (let n = FS; n < side.length - FS; n++) {
+      const expected = shaped[n] + dbToGain(2) * side[n]
+      worst = Math.max(worst, Math.abs(0.5 * (output.channels[0][n] - output.channels[1][n]) - expected))
+      peak = Math.max(peak, Math.abs(expected))
+    }
+    expect(worst / peak).toBeLessThan(1e-5)
+    // The kernel is odd, symmetric (zero phase), and cut where its tails fall below float32 resolution.
+    const kernel = sideKernel(params, FS)
+    const centre = (kernel.length - 1) / 2
+    expect(kernel.length % 2).toBe(1)
+    for (let k = 1; k <= centre; k += 97) expect(kernel[centre - k]).toBeCloseTo(kernel[centre + k], 6)
+    expect(Math.abs(kernel[0])).toBeLessThan(1e-6 * Math.abs(kernel[centre]))
+  })
+
   it('-12 dB side gain on every band lowers the side energy by 12 dB and leaves the mid energy alone', () => {
     const input = wideNoise(10)
     const before = sideMidDb(input)
