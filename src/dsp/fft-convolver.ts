@@ -1,4 +1,4 @@
-import { RealFft } from './fft.js'
+import { FixedKernelConvolution } from './fft.js'
 
 /** PFFFT's smallest real transform (./fft.ts). */
 const MIN_FFT_SIZE = 32
@@ -17,17 +17,11 @@ export function convolveCentred(input: Float32Array, kernel: Float32Array, outpu
   const history = taps - 1
   const blockSize = fftSize - history
   const length = input.length
-  const fft = new RealFft(fftSize)
+  const convolution = new FixedKernelConvolution(fftSize, kernel)
   try {
-    const kernelSpectrum = new Float32Array(fftSize)
-    const padded = new Float32Array(fftSize)
-    padded.set(kernel)
-    fft.forward(padded, kernelSpectrum)
-
     // block[i] = input[start - history + i]; circular outputs m >= history are the full convolution's
     // samples start - history + m, i.e. output samples start + m - history - centre.
     const block = new Float32Array(fftSize)
-    const spectrum = new Float32Array(fftSize)
     const result = new Float32Array(fftSize)
     const scale = 1 / fftSize
     for (let start = 0; start < length + centre; start += blockSize) {
@@ -35,27 +29,13 @@ export function convolveCentred(input: Float32Array, kernel: Float32Array, outpu
       const count = Math.max(0, Math.min(blockSize, length - start))
       block.set(input.subarray(start, start + count), history)
       block.fill(0, history + count)
-      fft.forward(block, spectrum)
-      multiplySpectra(spectrum, kernelSpectrum)
-      fft.inverse(spectrum, result)
+      convolution.run(block, result, scale)
       const first = Math.max(0, start - centre)
       const end = Math.min(length, start + blockSize - centre)
-      for (let n = first, m = first - start + centre + history; n < end; n++, m++) output[n] = result[m] * scale
+      output.set(result.subarray(first - start + centre + history, end - start + centre + history), first)
     }
     return output
   } finally {
-    fft.dispose()
-  }
-}
-
-/** a *= b for spectra in PFFFT's ordered real layout ([DC, Nyquist, re1, im1, ...]). */
-function multiplySpectra(a: Float32Array, b: Float32Array): void {
-  a[0] *= b[0]
-  a[1] *= b[1]
-  for (let k = 2; k < a.length; k += 2) {
-    const re = a[k] * b[k] - a[k + 1] * b[k + 1]
-    const im = a[k] * b[k + 1] + a[k + 1] * b[k]
-    a[k] = re
-    a[k + 1] = im
+    convolution.dispose()
   }
 }

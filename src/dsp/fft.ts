@@ -11,6 +11,8 @@ interface PffftModule {
   _pffft_new_setup(size: number, transform: number): number
   _pffft_destroy_setup(setup: number): void
   _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void
+  _pffft_transform(setup: number, input: number, output: number, work: number, direction: number): void
+  _pffft_zconvolve_accumulate(setup: number, a: number, b: number, ab: number, scaling: number): void
   _pffft_aligned_malloc(bytes: number): number
   _pffft_aligned_free(pointer: number): void
 }
@@ -67,5 +69,63 @@ export class RealFft {
     heap.set(source.subarray(0, this.size), inputIndex)
     wasm._pffft_transform_ordered(this.setup, this.inputPointer, this.outputPointer, this.workPointer, direction)
     target.set(wasm.HEAPF32.subarray(outputIndex, outputIndex + this.size))
+  }
+}
+
+/**
+ * Circular convolution with one fixed kernel, many blocks: PFFFT's unordered transforms
+ * (pffft_transform) with the spectra multiplied in wasm SIMD (pffft_zconvolve_accumulate), so the
+ * spectra never leave PFFFT's internal order nor WebAssembly memory (PFFFT's documented use for fast
+ * convolution). Call `dispose` when done.
+ */
+export class FixedKernelConvolution {
+  readonly size: number
+  private readonly setup: number
+  private readonly kernelPointer: number
+  private readonly blockPointer: number
+  private readonly spectrumPointer: number
+  private readonly productPointer: number
+  private readonly workPointer: number
+
+  /** `kernel` (at most `size` taps) is zero-padded to `size`. */
+  constructor(size: number, kernel: Float32Array) {
+    if (!Number.isInteger(size) || size < 32 || (size & (size - 1)) !== 0) {
+      throw new RangeError(`FFT size must be a power of 2 and at least 32, got ${size}`)
+    }
+    if (kernel.length > size) throw new RangeError(`kernel of ${kernel.length} taps does not fit an FFT of ${size}`)
+    this.size = size
+    this.setup = wasm._pffft_new_setup(size, PFFFT_REAL)
+    const allocate = () => wasm._pffft_aligned_malloc(size * BYTES_PER_FLOAT)
+    this.kernelPointer = allocate()
+    this.blockPointer = allocate()
+    this.spectrumPointer = allocate()
+    this.productPointer = allocate()
+    this.workPointer = allocate()
+    const heap = wasm.HEAPF32
+    const blockIndex = this.blockPointer / BYTES_PER_FLOAT
+    heap.fill(0, blockIndex, blockIndex + size)
+    heap.set(kernel, blockIndex)
+    wasm._pffft_transform(this.setup, this.blockPointer, this.kernelPointer, this.workPointer, PFFFT_FORWARD)
+  }
+
+  /** `output` (length `size`) = `scale` x the circular convolution of `block` (length `size`) with the kernel. */
+  run(block: Float32Array, output: Float32Array, scale: number): void {
+    const { size, setup, blockPointer, spectrumPointer, productPointer, workPointer } = this
+    // HEAPF32 is replaced when WebAssembly memory grows: read it on every call.
+    const heap = wasm.HEAPF32
+    const blockIndex = blockPointer / BYTES_PER_FLOAT
+    const productIndex = productPointer / BYTES_PER_FLOAT
+    heap.set(block.subarray(0, size), blockIndex)
+    wasm._pffft_transform(setup, blockPointer, spectrumPointer, workPointer, PFFFT_FORWARD)
+    heap.fill(0, productIndex, productIndex + size)
+    wasm._pffft_zconvolve_accumulate(setup, spectrumPointer, this.kernelPointer, productPointer, scale)
+    wasm._pffft_transform(setup, productPointer, blockPointer, workPointer, PFFFT_BACKWARD)
+    output.set(wasm.HEAPF32.subarray(blockIndex, blockIndex + size))
+  }
+
+  /** Frees the WebAssembly memory. */
+  dispose(): void {
+    for (const pointer of [this.kernelPointer, this.blockPointer, this.spectrumPointer, this.productPointer, this.workPointer]) wasm._pffft_aligned_free(pointer)
+    wasm._pffft_destroy_setup(this.setup)
   }
 }
