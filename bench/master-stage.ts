@@ -2,7 +2,8 @@
  * One timed mastering job in a fresh process (for its own peak RSS), as the CLI runs it: decode mix and
  * reference (the reference on a worker thread meanwhile), master toward the reference (the render may
  * write into the mix's arrays), write a 24-bit WAV; the delivery check's MP3 round trip is timed on its own.
- * Prints {"audioSeconds","masterSeconds","codecCheckSeconds","maxRssMb"} as JSON.
+ * Prints {"audioSeconds","masterSeconds","codecCheckSeconds","maxRssMb","stages"} as JSON; `stages` holds the
+ * seconds from each stage the job reports (its progress callback) to the next, decoding and writing included.
  * Usage: node dist/bench/master-stage.js MIX REFERENCE OUT.wav
  */
 import { decodeAudio, decodeFile } from '../src/audio/decode.js'
@@ -15,17 +16,29 @@ import { masterTrack } from '../src/master.js'
 
 const [mixPath, referencePath, outPath] = process.argv.slice(2)
 const start = performance.now()
+const stages: Record<string, number> = {}
+let stage = 'decoding'
+let stageStart = start
+/** Closes the running stage and opens `next` (a stage reported twice adds up). */
+const enter = (next: string) => {
+  const now = performance.now()
+  stages[stage] = (stages[stage] ?? 0) + (now - stageStart) / 1000
+  stage = next
+  stageStart = now
+}
 // As the CLI does: the reference is decoded on a worker thread while this one decodes the mix.
 const pendingReference = decodeFileOnWorker(referencePath)
 const mix = await decodeFile(mixPath)
 const reference = await pendingReference
 const audioSeconds = durationSeconds(mix)
 // As the CLI does: the mix was decoded for this job alone, so the render may write into its arrays.
-const result = await masterTrack({ mixName: mixPath, mix, references: [{ name: referencePath, audio: reference, weight: 1 }], target: 'reference', skipCodecCheck: true, consumeMix: true })
+const result = await masterTrack({ mixName: mixPath, mix, references: [{ name: referencePath, audio: reference, weight: 1 }], target: 'reference', skipCodecCheck: true, consumeMix: true }, (_fraction, name) => name !== stage && enter(name))
+enter('writing the WAV')
 await writeAudioFile(outPath, result.audio, 'wav24')
+enter('')
 const masterSeconds = (performance.now() - start) / 1000
 const codecStart = performance.now()
 const excerpt = loudestExcerpt(result.audio, measureLoudness(result.audio))
 await decodeAudio(await encodeAudio(excerpt, 'mp3'), 'mp3 round trip')
 const codecCheckSeconds = (performance.now() - codecStart) / 1000
-process.stdout.write(JSON.stringify({ audioSeconds, masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n')
+process.stdout.write(JSON.stringify({ audioSeconds, masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, stages }) + '\n')
