@@ -2,7 +2,7 @@ import type { Audio } from '../../audio/audio.js'
 import { frameCount } from '../../audio/audio.js'
 import { gainToDb, powerToDb } from '../../units/db.js'
 import { accumulateKWeightedEnergy, type SampleGain } from './k-weighting.js'
-import { samplePeak, truePeak } from './true-peak.js'
+import { peaksOf } from './true-peak.js'
 import type { LoudnessMeasurement } from './types.js'
 
 /** Loudness offset of BS.1770-4 eq. (2): L = -0.691 + 10 log10(sum G_i z_i). */
@@ -169,8 +169,9 @@ export function loudnessFromTicks({ boundaries, energy }: TickEnergies): Loudnes
  * `ticks`, when the caller has them (`kWeightedTicks` of this same audio), save the K-weighting pass.
  */
 export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio)): LoudnessMeasurement {
-  const channelSamplePeaks = audio.channels.map((channel) => samplePeak(channel))
-  const channelPeaks = audio.channels.map((channel, c) => truePeak(channel, channelSamplePeaks[c]))
+  const peaks = audio.channels.map((channel) => peaksOf(channel))
+  const channelSamplePeaks = peaks.map((p) => p.samplePeak)
+  const channelPeaks = peaks.map((p) => p.truePeak)
   return {
     ...loudnessFromTicks(ticks),
     truePeakDbtp: gainToDb(Math.max(0, ...channelPeaks)),

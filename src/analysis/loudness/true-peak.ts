@@ -86,43 +86,36 @@ function foldSpectrum(spectrum: Float32Array, filterSpectrum: Float32Array, upSp
   }
 }
 
-/** Largest |sample| of `samples` (linear, full scale 1.0). */
-export function samplePeak(samples: Float32Array): number {
-  let peak = 0
-  for (let n = 0; n < samples.length; n++) {
-    const a = Math.abs(samples[n])
-    if (a > peak) peak = a
-  }
-  return peak
-}
-
 /**
- * True peak of one channel, linear (full scale 1.0); never below the sample peak. Blocks are interpolated
- * loudest first (by their sample peak), so that the peak found early lets every block whose sample peak
- * times the interpolator's largest gain cannot beat it be skipped (exactly: the maximum does not depend
- * on the order). `knownSamplePeak` saves a pass when the caller has the sample peak already.
+ * Sample peak and true peak of one channel, linear (full scale 1.0); the true peak is never below the
+ * sample peak. One pass finds each block's sample peak (their maximum is the sample peak); then blocks
+ * are interpolated loudest first, so that the peak found early lets every block whose sample peak times
+ * the interpolator's largest gain cannot beat it be skipped (exactly: the maximum does not depend on the
+ * order).
  */
-export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(samples)): number {
+export function peaksOf(samples: Float32Array): { samplePeak: number; truePeak: number } {
   const { inputFft, outputFft, filterSpectrum, maxAbsGain } = getUpsampler()
   const n = BLOCK_INPUT_SAMPLES
   const n4 = n * TRUE_PEAK_OVERSAMPLING
-  const block = new Float32Array(n)
-  const spectrum = new Float32Array(n)
-  const upSpectrum = new Float32Array(n4)
-  const output = new Float32Array(n4)
   const firstValid = FILTER_TAPS - 1
   const length = samples.length
-  let peak = knownSamplePeak
-  if (peak === 0) return 0
 
   // Block b holds x[start - overlap, start - overlap + n), start = b advance; its valid outputs are one
   // advance long, and the blocks run until the filter's tail has passed the last sample.
   const blocks = Math.ceil((length + OVERLAP_INPUT_SAMPLES) / ADVANCE_INPUT_SAMPLES)
   const blockPeaks = new Float64Array(blocks)
+  let sample = 0
   for (let b = 0; b < blocks; b++) {
     const start = b * ADVANCE_INPUT_SAMPLES
     blockPeaks[b] = samplePeakOf(samples, start - OVERLAP_INPUT_SAMPLES, start - OVERLAP_INPUT_SAMPLES + n)
+    if (blockPeaks[b] > sample) sample = blockPeaks[b]
   }
+  let peak = sample
+  if (peak === 0) return { samplePeak: 0, truePeak: 0 }
+  const block = new Float32Array(n)
+  const spectrum = new Float32Array(n)
+  const upSpectrum = new Float32Array(n4)
+  const output = new Float32Array(n4)
   const order = Array.from({ length: blocks }, (_, b) => b).sort((a, b) => blockPeaks[b] - blockPeaks[a] || a - b)
   for (const b of order) {
     // Loudest first: once a block cannot beat the peak, no later one can.
@@ -143,7 +136,12 @@ export function truePeak(samples: Float32Array, knownSamplePeak = samplePeak(sam
     blockTruePeak /= n4
     if (blockTruePeak > peak) peak = blockTruePeak
   }
-  return peak
+  return { samplePeak: sample, truePeak: peak }
+}
+
+/** True peak of one channel, linear (full scale 1.0); never below the sample peak (`peaksOf`). */
+export function truePeak(samples: Float32Array): number {
+  return peaksOf(samples).truePeak
 }
 
 /** Largest |sample| of samples [from, to), clipped to the signal. */
