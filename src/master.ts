@@ -139,6 +139,12 @@ function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackA
   return analyzeTrackLent(audio, MATCHING_ANALYSIS, mix.channels)
 }
 
+/** A reference's target profile, with what its sanity check found about its spectrum (a lossy cut). */
+export function referenceProfile(analysis: TrackAnalysis, check: ReferenceCheck): TargetProfile {
+  const profile = profileOf(analysis)
+  return Number.isFinite(check.spectrumTopHz) ? { ...profile, spectrumTopHz: check.spectrumTopHz } : profile
+}
+
 /**
  * The analytic path's settings for a mix and a target profile (null: a playback target alone, the mix
  * is its own target): the baseline, and the base the settings model's outputs are written on.
@@ -207,7 +213,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const { mix: mixAnalysis, references: referenceAnalyses } = analysed ?? (await analyseInputs(request, (fraction, stage) => onProgress(0.45 * fraction, stage)))
   const warnings = referenceAnalyses.flatMap((r) => r.check.warnings)
   const profile = referenceAnalyses.length > 0
-    ? blendProfiles(referenceAnalyses.map(({ analysis, weight }) => ({ profile: profileOf(analysis), weight })))
+    ? blendProfiles(referenceAnalyses.map(({ analysis, weight, check }) => ({ profile: referenceProfile(analysis, check), weight })))
     : genres.length > 0 ? blendProfiles(genres.map(({ profile, weight }) => ({ profile: profileForRate(profile, request.mix.sampleRateHz), weight }))) : null
   const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }

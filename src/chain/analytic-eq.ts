@@ -86,16 +86,18 @@ function trustAt(hz: number, [lowHz, highHz]: readonly [number, number]): number
 /**
  * The matching-EQ curve from the mix's and the target's fine spectra (mid and side). `referenceTrust`
  * (0..1, reference-trust.ts) moves the share applied, the bounds and the taper at the band's ends from
- * the settings for a reference of the same music (0) to those for other music (1).
+ * the settings for a reference of the same music (0) to those for other music (1). Above `targetTopHz`
+ * (a lossy reference's cut) the difference is held at its value there: the curve does not follow the cut.
  */
-export function matchingEqCurve(mix: SpectrumCurve, target: SpectrumCurve, referenceTrust = 0, options: EqMatchOptions = EQ_MATCH_DEFAULTS): EqCurve {
+export function matchingEqCurve(mix: SpectrumCurve, target: SpectrumCurve, referenceTrust = 0, options: EqMatchOptions = EQ_MATCH_DEFAULTS, targetTopHz = Infinity): EqCurve {
   const trust = lerp(options.trust, options.otherMusicTrust, referenceTrust)
   const maxBoostDb = lerp(options.maxBoostDb, options.otherMusicMaxBoostDb, referenceTrust)
   const maxCutDb = lerp(options.maxCutDb, options.otherMusicMaxCutDb, referenceTrust)
   const frequenciesHz = mix.frequenciesHz
   const targetAt = (key: 'midDb' | 'sideDb') => frequenciesHz.map((hz) => interpolateCurveDb(target.frequenciesHz, target[key], hz))
+  const top = frequenciesHz.filter((hz) => hz <= targetTopHz).length - 1
   const shape = (mixDb: number[], targetDb: number[]) => {
-    const difference = targetDb.map((db, i) => db - mixDb[i])
+    const difference = targetDb.map((db, i) => targetDb[Math.min(i, top)] - mixDb[Math.min(i, top)])
     const offset = meanOver(frequenciesHz, difference, options.levelRangeHz)
     return smoothOctaves(frequenciesHz, difference.map((d) => d - offset), options.smoothingOctaves)
   }

@@ -8,7 +8,7 @@ import { dbToPower, powerToDb } from '../units/db.js'
 import { lerp } from '../units/lerp.js'
 import { DYNAMICS_CROSSOVERS_HZ } from '../analysis/spectrum/frequency-bands.js'
 import { eqReasons, type Reason } from '../report/reasons.js'
-import { matchingEqCurve } from './analytic-eq.js'
+import { EQ_MATCH_DEFAULTS, matchingEqCurve } from './analytic-eq.js'
 import type { PlaybackTarget } from './playback-targets.js'
 import { neutralChainSettings, type ChainSettings } from './settings.js'
 import type { Strengths } from './strengths.js'
@@ -125,7 +125,7 @@ export function analyticSettings(
 
   settings.subsonic = { cutoffHz: d.subsonicCutoffHz }
   const trust = referenceTrust(profileOf(mix), target)
-  const curve = matchingEqCurve(mix.spectrum.fine, target.fine, trust)
+  const curve = matchingEqCurve(mix.spectrum.fine, target.fine, trust, EQ_MATCH_DEFAULTS, target.spectrumTopHz)
   settings.matchingEq = { strength: eqStrength, curve }
   reasons.push(...eqReasons(curve, eqStrength, targetName))
 

@@ -21,6 +21,8 @@ export interface TargetProfile {
   thirdOctave: SpectrumCurve
   bands: BandDynamics[]
   stereo: StereoImage
+  /** The spectra are the music's only up to this frequency (Hz: a lossy reference's encoder cut the rest); absent: all of it. */
+  spectrumTopHz?: number
 }
 
 /** The profile of one analysed track. */
@@ -99,7 +101,14 @@ export function blendProfiles(items: Array<{ profile: TargetProfile; weight: num
       correlation: mean(profiles.map((p) => p.stereo.correlation), weights),
       monoFoldDownDb: mean(profiles.map((p) => p.stereo.monoFoldDownDb), weights),
     },
+    ...spectrumTop(profiles),
   }
+}
+
+/** The blend's spectra are the music's up to the lowest top of its parts'. */
+function spectrumTop(profiles: TargetProfile[]): Pick<TargetProfile, 'spectrumTopHz'> {
+  const topHz = Math.min(...profiles.map((p) => p.spectrumTopHz ?? Infinity))
+  return Number.isFinite(topHz) ? { spectrumTopHz: topHz } : {}
 }
 
 function curveBelow(curve: SpectrumCurve, nyquistHz: number, upperEdgeRatio: number): SpectrumCurve {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { SpectrumCurve } from '../../src/analysis/spectrum/ltas.js'
 import { eqSideMidChangeDb } from '../../src/chain/analytic.js'
+import { EQ_MATCH_DEFAULTS, matchingEqCurve } from '../../src/chain/analytic-eq.js'
+import { blendProfiles, type TargetProfile } from '../../src/chain/target-profile.js'
 
 const frequenciesHz = Array.from({ length: 100 }, (_, i) => 20 * Math.pow(2, i / 12))
 const spectrum: SpectrumCurve = {
@@ -30,5 +32,32 @@ describe('eqSideMidChangeDb', () => {
   it('sees that a treble boost on both raises the side (flat) more than the bass-heavy mid', () => {
     const tilt = frequenciesHz.map((hz) => 2 * Math.log2(hz / 1000))
     expect(eqSideMidChangeDb(spectrum, { frequenciesHz, midDb: tilt, sideDb: tilt }, 1)).toBeGreaterThan(1)
+  })
+})
+
+describe('matchingEqCurve above a lossy reference\'s cut', () => {
+  // Twelfth octaves up to 20 kHz; the target is the mix 3 dB brighter above 2 kHz, and nothing above 16 kHz (an encoder's cut).
+  const gridHz = Array.from({ length: 120 }, (_, i) => 20 * Math.pow(2, i / 12))
+  const mix: SpectrumCurve = { frequenciesHz: gridHz, midDb: gridHz.map(() => -30), sideDb: gridHz.map(() => -40), totalDb: gridHz.map(() => -30) }
+  const shaped = (db: number, hz: number) => (hz > 16000 ? db - 80 : hz > 2000 ? db + 3 : db)
+  const target: SpectrumCurve = { ...mix, midDb: mix.midDb.map((db, i) => shaped(db, gridHz[i])), sideDb: mix.sideDb.map((db, i) => shaped(db, gridHz[i])) }
+  const at = (curve: { frequenciesHz: number[]; midDb: number[] }, hz: number) => curve.midDb[curve.frequenciesHz.findIndex((f) => f >= hz)]
+
+  it('follows the cut without it, and holds the correction from below the cut with it', () => {
+    const followed = matchingEqCurve(mix, target, 1)
+    const held = matchingEqCurve(mix, target, 1, EQ_MATCH_DEFAULTS, 16000)
+    expect(at(followed, 18000)).toBeLessThan(-6)
+    expect(at(held, 18000)).toBeGreaterThan(1.5)
+    expect(at(held, 18000)).toBeCloseTo(at(held, 8000), 0)
+    // below the cut's smoothing reach the two agree
+    expect(at(held, 5000)).toBeCloseTo(at(followed, 5000), 0)
+  })
+
+  it('a blend of references is the music up to the lowest top of its parts', () => {
+    const profile = { spectrumTopHz: 16000 } as TargetProfile
+    const full = {} as TargetProfile
+    const part = (p: TargetProfile) => ({ ...p, integratedLufs: -10, shortTermP10Lufs: 0, shortTermP50Lufs: 0, shortTermP95Lufs: 0, loudnessRangeLu: 0, truePeakDbtp: 0, plrDb: 0, crestFactorDb: 0, fine: spectrum, thirdOctave: spectrum, bands: [], stereo: { sideMidDb: 0, correlation: 1, monoFoldDownDb: 0 } })
+    expect(blendProfiles([{ profile: part(profile), weight: 1 }, { profile: part(full), weight: 1 }]).spectrumTopHz).toBe(16000)
+    expect(blendProfiles([{ profile: part(full), weight: 1 }, { profile: part(full), weight: 2 }]).spectrumTopHz).toBeUndefined()
   })
 })

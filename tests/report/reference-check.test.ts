@@ -5,9 +5,11 @@ import { decodeFile } from '../../src/audio/decode.js'
 import { analyzeTrack } from '../../src/analysis/track-analysis.js'
 import { referenceTrust } from '../../src/chain/reference-trust.js'
 import { applyTonalEq, TONAL_EQ_PARAMS } from '../../src/dsp/tonal-eq.js'
+import { applyMatchingEq } from '../../src/dsp/matching-eq.js'
 import { checkReference, REFERENCE_CHECK, tonalBalanceDistanceDb } from '../../src/report/reference-check.js'
 import { neutralParams } from '../../src/dsp/params.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
+import { noise } from '../helpers/signals.js'
 
 const SECONDS = 20
 
@@ -46,4 +48,22 @@ describe('the reference check on real music', () => {
     }
     expect(keptEq(1)).toBeGreaterThan(keptEq(0))
   })
+
+  it('says a reference cut above 16 kHz looks lossy, and keeps the EQ strength, limiting the EQ to below the cut', async () => {
+    const song = await decodeFile(join(DEV_AUDIO, 'pop', 'pop-05-music004.ogg'))
+    const mix = analyse(section(song, 0))
+    // The dev excerpts are Vorbis decodes, cut above 16 kHz themselves: a faint noise floor gives this one a top octave.
+    const music = section(song, 35)
+    const whole = { ...music, channels: music.channels.map((c, k) => { const hiss = noise(c.length, 0.003, 7 + k); return c.map((x, n) => x + hiss[n]) }) }
+    // An encoder's low-pass: 90 dB down from 15.5 kHz (the matching EQ's linear-phase FIR as the filter).
+    const cut = applyMatchingEq(whole, { strength: 1, curve: { frequenciesHz: [14000, 15500], midDb: [0, -90], sideDb: [0, -90] } })
+    for (const [reference, lossy] of [[whole, false], [cut, true]] as const) {
+      const check = checkReference('ref.wav', reference, analyse(reference), mix)
+      const warnings = check.warnings.join('\n')
+      expect(/looks lossy/.test(warnings), warnings).toBe(lossy)
+      expect(check.spectrumTopHz).toBe(lossy ? REFERENCE_CHECK.lossyTopHz : Infinity)
+      expect(check.strengthFactors.eq).toBe(1)
+    }
+  })
 })
+

@@ -7,10 +7,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { TrackAnalysis } from '../../../src/analysis/track-analysis.js'
-import { matchSettings } from '../../../src/master.js'
+import { matchSettings, referenceProfile } from '../../../src/master.js'
 import { playbackTarget } from '../../../src/chain/playback-targets.js'
 import { resolveStrengths } from '../../../src/chain/strengths.js'
-import { profileOf } from '../../../src/chain/target-profile.js'
 import { interpolateCurveDb } from '../../../src/dsp/matching-eq.js'
 import { matchLoudness } from '../../../src/chain/loudness-match.js'
 import { checkReference } from '../../../src/report/reference-check.js'
@@ -32,7 +31,7 @@ function simulate(t: Cached, ref: TrackAnalysis, goal: Goal) {
   const s = resolveStrengths()
   const f = check.strengthFactors
   const strengths = { ...s, eq: s.eq * f.eq, dynamics: s.dynamics * f.dynamics, width: s.width * f.width }
-  const { settings } = matchSettings(t.mixAnalysis, profileOf(ref), 'the reference', playbackTarget('reference'), strengths, ref.loudness.integratedLufs)
+  const { settings } = matchSettings(t.mixAnalysis, referenceProfile(ref, check), 'the reference', playbackTarget('reference'), strengths, ref.loudness.integratedLufs)
   const { curve, strength } = settings.matchingEq
   const edges = settings.width.crossoversHz
   const bins = N / 2 + 1
