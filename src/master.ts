@@ -17,7 +17,7 @@ import { blendProfiles, profileForRate, profileOf, type TargetProfile } from './
 import { RefmasterError } from './errors.js'
 import { deliveryCheck, type DeliveryCheckLine } from './report/delivery-check.js'
 import { measureMaster, measurementOf, type Measurement } from './report/measurements.js'
-import { checkReference, type ReferenceCheck } from './report/reference-check.js'
+import { checkReference, lossyCut, type ReferenceCheck } from './report/reference-check.js'
 import type { Reason } from './report/reasons.js'
 import { translate, type Translation } from './report/translation.js'
 import type { GenreSummary } from './library/summary.js'
@@ -139,6 +139,16 @@ function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackA
   return analyzeTrackLent(audio, MATCHING_ANALYSIS, mix.channels)
 }
 
+/**
+ * A genre's profile at the mix's rate. A genre made from lossy files (the built-in library's are Vorbis
+ * decodes) has nothing above their cut, which says nothing about the genre: the matching EQ holds there.
+ */
+function genreProfile(profile: TargetProfile, sampleRateHz: number): TargetProfile {
+  const atRate = profileForRate(profile, sampleRateHz)
+  const { topHz } = lossyCut(atRate.fine, sampleRateHz)
+  return Number.isFinite(topHz) ? { ...atRate, spectrumTopHz: topHz } : atRate
+}
+
 /** A reference's target profile, with what its sanity check found about its spectrum (a lossy cut). */
 export function referenceProfile(analysis: TrackAnalysis, check: ReferenceCheck): TargetProfile {
   const profile = profileOf(analysis)
@@ -214,7 +224,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const warnings = referenceAnalyses.flatMap((r) => r.check.warnings)
   const profile = referenceAnalyses.length > 0
     ? blendProfiles(referenceAnalyses.map(({ analysis, weight, check }) => ({ profile: referenceProfile(analysis, check), weight })))
-    : genres.length > 0 ? blendProfiles(genres.map(({ profile, weight }) => ({ profile: profileForRate(profile, request.mix.sampleRateHz), weight }))) : null
+    : genres.length > 0 ? blendProfiles(genres.map(({ profile, weight }) => ({ profile: genreProfile(profile, request.mix.sampleRateHz), weight }))) : null
   const trustFactor = (key: 'eq' | 'dynamics' | 'width') => Math.min(1, ...referenceAnalyses.map((r) => r.check.strengthFactors[key]))
   const effectiveStrengths: Strengths = { ...strengths, eq: strengths.eq * trustFactor('eq'), dynamics: strengths.dynamics * trustFactor('dynamics'), width: strengths.width * trustFactor('width') }
 

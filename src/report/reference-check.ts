@@ -3,8 +3,12 @@ import { profileOf } from '../chain/target-profile.js'
 import { lerp } from '../units/lerp.js'
 import type { Audio } from '../audio/audio.js'
 import { durationSeconds } from '../audio/audio.js'
+import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { RefmasterError } from '../errors.js'
+
+/** Below this rate (Hz) the 16.5-20 kHz band of the lossy test does not exist. */
+const LOSSY_TEST_MIN_RATE_HZ = 40000
 
 /**
  * Reference sanity check: a reference that is clipped, lossy, short, or far from the mix is a weaker
@@ -72,10 +76,21 @@ export function clippedRuns(audio: Audio, runSamples = REFERENCE_CHECK.clipRunSa
   return runs
 }
 
-function bandMeanDb(analysis: TrackAnalysis, lowHz: number, highHz: number): number {
-  const { frequenciesHz, totalDb } = analysis.spectrum.fine
+function bandMeanDb({ frequenciesHz, totalDb }: SpectrumCurve, lowHz: number, highHz: number): number {
   const values = totalDb.filter((_, i) => frequenciesHz[i] >= lowHz && frequenciesHz[i] < highHz)
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : -Infinity
+}
+
+/**
+ * Whether a long-term spectrum (`fine`, of audio at `sampleRateHz`) looks lossy: no content above 16 kHz,
+ * the 16.5-20 kHz band more than `lossyCutoffDropDb` below the 4-8 kHz band. `topHz` is where the music's
+ * spectrum ends then (REFERENCE_CHECK.lossyTopHz), else Infinity.
+ */
+export function lossyCut(fine: SpectrumCurve, sampleRateHz: number): { topHz: number; dropDb: number } {
+  const c = REFERENCE_CHECK
+  if (sampleRateHz < LOSSY_TEST_MIN_RATE_HZ) return { topHz: Infinity, dropDb: 0 }
+  const dropDb = bandMeanDb(fine, 4000, 8000) - bandMeanDb(fine, 16500, 20000)
+  return { topHz: dropDb > c.lossyCutoffDropDb ? c.lossyTopHz : Infinity, dropDb }
 }
 
 /** Mean |difference| of the two mean-removed third-octave curves (the protocol's tonal-balance error), dB. */
@@ -108,12 +123,10 @@ export function checkReference(name: string, audio: Audio, analysis: TrackAnalys
     warnings.push(`reference ${name} is clipped (${runs} runs of ${c.clipRunSamples}+ full-scale samples): its peaks and dynamics are not a good guide, dynamics strength lowered to ${c.farStrengthFactor}`)
     factors.dynamics = Math.min(factors.dynamics, c.farStrengthFactor)
   }
-  if (analysis.sampleRateHz >= 40000) {
-    const dropDb = bandMeanDb(analysis, 4000, 8000) - bandMeanDb(analysis, 16500, 20000)
-    if (dropDb > c.lossyCutoffDropDb) {
-      warnings.push(`reference ${name} looks lossy (no content above 16 kHz: ${dropDb.toFixed(0)} dB below 4-8 kHz): the matching EQ does not follow it above ${c.lossyTopHz / 1000} kHz`)
-      spectrumTopHz = c.lossyTopHz
-    }
+  const lossy = lossyCut(analysis.spectrum.fine, analysis.sampleRateHz)
+  if (Number.isFinite(lossy.topHz)) {
+    warnings.push(`reference ${name} looks lossy (no content above 16 kHz: ${lossy.dropDb.toFixed(0)} dB below 4-8 kHz): the matching EQ does not follow it above ${lossy.topHz / 1000} kHz`)
+    spectrumTopHz = lossy.topHz
   }
   if (seconds < c.shortShare * mix.durationSeconds) {
     warnings.push(`reference ${name} is much shorter than the mix (${seconds.toFixed(0)} s against ${mix.durationSeconds.toFixed(0)} s): it may not represent the whole track`)

@@ -6,7 +6,10 @@ import { analyzeTrack } from '../../src/analysis/track-analysis.js'
 import { referenceTrust } from '../../src/chain/reference-trust.js'
 import { applyTonalEq, TONAL_EQ_PARAMS } from '../../src/dsp/tonal-eq.js'
 import { applyMatchingEq } from '../../src/dsp/matching-eq.js'
-import { checkReference, REFERENCE_CHECK, tonalBalanceDistanceDb } from '../../src/report/reference-check.js'
+import { checkReference, lossyCut, REFERENCE_CHECK, tonalBalanceDistanceDb } from '../../src/report/reference-check.js'
+import { openLibrary } from '../../src/library/library.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { neutralParams } from '../../src/dsp/params.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 import { noise } from '../helpers/signals.js'
@@ -63,6 +66,20 @@ describe('the reference check on real music', () => {
       expect(/looks lossy/.test(warnings), warnings).toBe(lossy)
       expect(check.spectrumTopHz).toBe(lossy ? REFERENCE_CHECK.lossyTopHz : Infinity)
       expect(check.strengthFactors.eq).toBe(1)
+    }
+  })
+
+  it('finds the same cut in the built-in genres whose files are cut (Vorbis decodes), so a genre master does not follow it either', () => {
+    const userDir = mkdtempSync(join(tmpdir(), 'refmaster-lossy-'))
+    try {
+      const library = openLibrary({ userDir })
+      for (const name of ['pop', 'electronic']) expect(lossyCut(library.genre(name).profile.fine, 44100).topHz).toBe(REFERENCE_CHECK.lossyTopHz)
+      // Rock's excerpts keep their top octave.
+      expect(lossyCut(library.genre('rock').profile.fine, 44100).topHz).toBe(Infinity)
+      // Below 40 kHz the test's top band does not exist: nothing is called lossy.
+      expect(lossyCut(library.genre('pop').profile.fine, 32000).topHz).toBe(Infinity)
+    } finally {
+      rmSync(userDir, { recursive: true, force: true })
     }
   })
 })
