@@ -89,3 +89,41 @@ export function matchLoudness(mix: LevelSummary, reference: LevelSummary, ceilin
   const peakDbtp = Math.max(LIMITER_MIN_CEILING_DBTP, Math.min(ceilingDbtp, targetLufs + plrDb))
   return { targetLufs, peakDbtp, plrDb }
 }
+
+const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value))
+
+/** Newton steps of the level solve, and the finite-difference step of its Jacobian (dB). */
+const SOLVE_ITERATIONS = 12
+const SOLVE_STEP_DB = 0.05
+/** Bounds of the solved corrections (dB): beyond the outputs' ranges anyway. */
+const MAX_LEVEL_OFFSET_DB = 15
+const MAX_PLR_DB = 40
+
+/**
+ * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for
+ * which matchLoudness(stageInput, ., ceiling) aims at `targetLufs` with its peaks at `peakDbtp`.
+ */
+export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, ceilingDbtp: number, targetLufs: number, peakDbtp: number, referenceTrust = 0): LevelSummary {
+  const aimedPlrDb = peakDbtp - targetLufs
+  const at = (levelDb: number, plrDb: number): LevelSummary => ({ integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb })
+  const error = (levelDb: number, plrDb: number) => {
+    const match = matchLoudness(stageInput, at(levelDb, plrDb), ceilingDbtp, referenceTrust)
+    return [match.targetLufs - targetLufs, match.plrDb - aimedPlrDb]
+  }
+  let level = 0
+  let plr = reference.plrDb
+  if (![stageInput.plrDb, reference.plrDb, reference.integratedLufs, targetLufs, peakDbtp].every(Number.isFinite)) return at(0, reference.plrDb)
+  for (let i = 0; i < SOLVE_ITERATIONS; i++) {
+    const e = error(level, plr)
+    if (Math.abs(e[0]) < 1e-3 && Math.abs(e[1]) < 1e-3) break
+    // one-sided differences downward: moving away from the ceiling's kink
+    const eL = error(level - SOLVE_STEP_DB, plr)
+    const eP = error(level, plr - SOLVE_STEP_DB)
+    const j = [[(e[0] - eL[0]) / SOLVE_STEP_DB, (e[0] - eP[0]) / SOLVE_STEP_DB], [(e[1] - eL[1]) / SOLVE_STEP_DB, (e[1] - eP[1]) / SOLVE_STEP_DB]]
+    const det = j[0][0] * j[1][1] - j[0][1] * j[1][0]
+    if (!(Math.abs(det) > 1e-6)) break
+    level = clamp(level - (j[1][1] * e[0] - j[0][1] * e[1]) / det, -MAX_LEVEL_OFFSET_DB, MAX_LEVEL_OFFSET_DB)
+    plr = clamp(plr - (-j[1][0] * e[0] + j[0][0] * e[1]) / det, 0, MAX_PLR_DB)
+  }
+  return at(level, plr)
+}

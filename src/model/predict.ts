@@ -7,7 +7,7 @@
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
-import type { LevelSummary } from '../chain/loudness-match.js'
+import { matchLoudness, solveReferenceLevels, type LevelSummary } from '../chain/loudness-match.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { TargetProfile } from '../chain/target-profile.js'
@@ -16,7 +16,8 @@ import { neutralParams } from '../dsp/params.js'
 import type { Reason } from '../report/reasons.js'
 import type { LoadedModel } from './model-io.js'
 import { predictRow } from './network.js'
-import { decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
+import { decodeMatchOutputs, decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
+import { TRUE_PEAK_LIMITER_PARAMS } from '../dsp/true-peak-limiter.js'
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
@@ -73,15 +74,18 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
 
 /**
  * The reference levels the loudness match reads, from the network's outputs `u` (predicted with the stage
- * features): the reference's level moves as a whole (its loudness and its true peak by the same amount),
- * its PLR is the predicted one. `reference` is the analytic path's (the reference's own levels).
+ * features of `stageInput`, what the chain delivers to the loudness stage): the stage outputs correct what
+ * the analytic match aims at for that input, and the reference levels that make the match aim there are
+ * solved (the reference's loudness and true peak move together; its PLR is solved for). With them in the
+ * settings, the master renders the same again.
  */
-export function referenceFromOutputs(u: ArrayLike<number>, base: ChainSettings): LevelSummary | undefined {
+export function referenceFromOutputs(u: ArrayLike<number>, base: ChainSettings, stageInput: LevelSummary): LevelSummary | undefined {
   const reference = base.loudness.reference
-  const decoded = decodeOutputs(u, base).loudness.reference
-  if (!reference || !decoded) return undefined
-  const levelDb = decoded.integratedLufs - reference.integratedLufs
-  return { integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb: decoded.plrDb }
+  if (!reference) return undefined
+  const ceilingDbtp = base.limiter.ceilingDbtp
+  const aim = decodeMatchOutputs(u, matchLoudness(stageInput, reference, ceilingDbtp, base.loudness.referenceTrust))
+  const peakDbtp = Math.max(TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, Math.min(ceilingDbtp, aim.targetLufs + aim.plrDb))
+  return solveReferenceLevels(stageInput, reference, ceilingDbtp, aim.targetLufs, peakDbtp, base.loudness.referenceTrust)
 }
 
 /** The reason for the reference levels `used` instead of the reference's own `measured` ones. */
@@ -118,7 +122,7 @@ export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix:
     result.loudnessReference = (stageInput) => {
       const phaseStarted = performance.now()
       const u = predictRow(model.tf, model.network, features, encodeStageFeatures(stageInput, mix, target))
-      const reference = referenceFromOutputs(u, base) ?? base.loudness.reference!
+      const reference = referenceFromOutputs(u, base, stageInput) ?? base.loudness.reference!
       result.predictionMs += performance.now() - phaseStarted
       return reference
     }
