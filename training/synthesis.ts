@@ -90,7 +90,7 @@ export function exampleRows(example: ExampleAnalyses): Example {
   if (reference) labels.splice(0, STAGE_OUTPUT_COUNT, ...encodeMatchOutputs(aimedLoudness(example.goal, base), matchLoudness(example.stageInput, reference, base.limiter.ceilingDbtp, base.loudness.referenceTrust)))
   return {
     features: Array.from(encodeFeatures(example.mix, example.reference)),
-    stageFeatures: Array.from(encodeStageFeatures(example.stageInput, example.mix, example.reference)),
+    stageFeatures: Array.from(encodeStageFeatures(example.stageInput, example.mix, example.reference, base)),
     labels,
   }
 }

@@ -16,7 +16,7 @@ import type { MeydaSummary } from '../analysis/meyda-features.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { RefmasterError } from '../errors.js'
 import type { TargetProfile } from '../chain/target-profile.js'
-import type { LevelSummary } from '../chain/loudness-match.js'
+import type { LevelSummary, LoudnessMatch } from '../chain/loudness-match.js'
 
 /** One input feature: name, unit and the range mapped onto [0, 1]. */
 export interface FeatureSpec {
@@ -152,6 +152,11 @@ export interface StageFeatureSources {
   stageInput: LevelSummary
   mixProfile: TargetProfile
   target: TargetProfile
+  /** What the analytic loudness match aims at for it (the stage outputs correct it), under `ceilingDbtp`. */
+  match: LoudnessMatch
+  ceilingDbtp: number
+  /** How far the reference's sound is trusted (src/chain/reference-trust.ts): it sets the match's hedges. */
+  referenceTrust: number
 }
 
 /** A stage feature and how to read it. */
@@ -173,4 +178,9 @@ export const STAGE_FEATURES: readonly StageFeatureDefinition[] = [
   { name: 'stage.plrMinusMixDb', unit: 'dB', min: -10, max: 10, read: ({ stageInput, mixProfile }) => finite(stageInput.plrDb - mixProfile.plrDb, 0) },
   // how far it stands from the target's
   { name: 'stage.plrMinusTargetDb', unit: 'dB', min: -15, max: 15, read: ({ stageInput, target }) => finite(stageInput.plrDb - target.plrDb, 0) },
+  // where the analytic match aims, against the target's levels and the ceiling (its kink: the peaks meet it)
+  { name: 'match.targetMinusTargetLu', unit: 'LU', min: -15, max: 15, read: ({ match, target }) => finite(match.targetLufs - target.integratedLufs, 0) },
+  { name: 'match.plrMinusTargetDb', unit: 'dB', min: -15, max: 15, read: ({ match, target }) => finite(match.plrDb - target.plrDb, 0) },
+  { name: 'match.peakBelowCeilingDb', unit: 'dB', min: 0, max: 10, read: ({ match, ceilingDbtp }) => finite(ceilingDbtp - match.peakDbtp, 0) },
+  { name: 'match.referenceTrust', unit: 'ratio', min: 0, max: 1, read: ({ referenceTrust }) => referenceTrust },
 ]

@@ -121,7 +121,7 @@ export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix:
   if (base.loudness.reference) {
     result.loudnessReference = (stageInput) => {
       const phaseStarted = performance.now()
-      const u = predictRow(model.tf, model.network, features, encodeStageFeatures(stageInput, mix, target))
+      const u = predictRow(model.tf, model.network, features, encodeStageFeatures(stageInput, mix, target, base))
       const reference = referenceFromOutputs(u, base, stageInput) ?? base.loudness.reference!
       result.predictionMs += performance.now() - phaseStarted
       return reference

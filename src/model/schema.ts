@@ -23,11 +23,11 @@ import { COMPRESSOR_BAND_PARAMS } from '../dsp/multiband-compressor.js'
 import { denormalise, normalise, type ParamSpec } from '../dsp/params.js'
 import { TONAL_EQ_PARAMS } from '../dsp/tonal-eq.js'
 import { RefmasterError } from '../errors.js'
-import type { LevelSummary, LoudnessMatch } from '../chain/loudness-match.js'
+import { matchLoudness, type LevelSummary, type LoudnessMatch } from '../chain/loudness-match.js'
 import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =
@@ -135,9 +135,16 @@ export function encodeFeatures(mix: TrackAnalysis, target: TargetProfile): Float
   return Float32Array.from(FEATURES, (feature) => encodeFeature(feature, feature.read(sources)))
 }
 
-/** The stage input vector: the levels the chain delivers to its loudness stage, read against the mix and the target. */
-export function encodeStageFeatures(stageInput: LevelSummary, mix: TrackAnalysis, target: TargetProfile): Float32Array {
-  const sources = { stageInput, mixProfile: profileOf(mix), target }
+/**
+ * The stage input vector: the levels the chain delivers to its loudness stage, read against the mix and
+ * the target, and what the analytic loudness match aims at for them (`settings`: the analytic settings,
+ * whose ceiling and reference trust the match reads; without a reference to match, the target's levels).
+ */
+export function encodeStageFeatures(stageInput: LevelSummary, mix: TrackAnalysis, target: TargetProfile, settings: ChainSettings): Float32Array {
+  const ceilingDbtp = settings.limiter.ceilingDbtp
+  const referenceTrust = settings.loudness.referenceTrust ?? 0
+  const match = matchLoudness(stageInput, settings.loudness.reference ?? target, ceilingDbtp, referenceTrust)
+  const sources = { stageInput, mixProfile: profileOf(mix), target, match, ceilingDbtp, referenceTrust }
   return Float32Array.from(STAGE_FEATURES, (feature) => encodeFeature(feature, feature.read(sources)))
 }
 

@@ -35,7 +35,7 @@ describe('training data synthesis', () => {
     expect(seen!.integratedLufs).toBeCloseTo(example.stageInput.integratedLufs, 2)
     expect(seen!.plrDb).toBeCloseTo(example.stageInput.plrDb, 2)
     const rows = exampleRows(example)
-    expect(rows.stageFeatures).toEqual(Array.from(encodeStageFeatures(seen!, example.mix, example.reference)).map((v) => expect.closeTo(v, 3)))
+    expect(rows.stageFeatures).toEqual(Array.from(encodeStageFeatures(seen!, example.mix, example.reference, base)).map((v) => expect.closeTo(v, 3)))
     expect(rows.stageFeatures).toHaveLength(STAGE_INPUT_SIZE)
   })
 
