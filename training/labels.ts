@@ -11,7 +11,7 @@
  */
 import type { TrackAnalysis } from '../src/analysis/track-analysis.js'
 import { analyticSettings } from '../src/chain/analytic.js'
-import { solveReferenceLevels, type LevelSummary } from '../src/chain/loudness-match.js'
+import { matchLoudness, type LevelSummary } from '../src/chain/loudness-match.js'
 import type { PlaybackTarget } from '../src/chain/playback-targets.js'
 import type { ChainSettings } from '../src/chain/settings.js'
 import { resolveStrengths } from '../src/chain/strengths.js'
@@ -49,16 +49,40 @@ const clamp = (value: number, low: number, high: number) => Math.min(high, Math.
  */
 export const CEILING_LOUDNESS_SHARE = 0.5
 
+/** Newton steps of the level solve, and the finite-difference step of its Jacobian (dB). */
+const SOLVE_ITERATIONS = 12
+const SOLVE_STEP_DB = 0.05
+/** Bounds of the solved corrections (dB): beyond the outputs' ranges anyway. */
+const MAX_LEVEL_OFFSET_DB = 15
+const MAX_PLR_DB = 40
+
 /**
- * What the loudness match should aim at for `goal` (the labels of the stage outputs, src/model/schema.ts):
- * the goal's loudness with the master's peaks at the goal's true peak, under the ceiling of `base` (where
- * the goal peaks above it, CEILING_LOUDNESS_SHARE of the excess is given up in loudness, the rest in PLR).
+ * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for
+ * which matchLoudness(stageInput, ., ceiling) aims at `targetLufs` with its peaks at `peakDbtp`.
  */
-export function aimedLoudness(goal: TargetProfile, base: ChainSettings): { targetLufs: number; plrDb: number } {
-  const ceilingDbtp = base.limiter.ceilingDbtp
-  const peakDbtp = clamp(goal.truePeakDbtp, TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, ceilingDbtp)
-  const targetLufs = goal.integratedLufs - CEILING_LOUDNESS_SHARE * Math.max(0, goal.truePeakDbtp - ceilingDbtp)
-  return { targetLufs, plrDb: peakDbtp - targetLufs }
+export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, ceilingDbtp: number, targetLufs: number, peakDbtp: number, referenceTrust = 0): LevelSummary {
+  const aimedPlrDb = peakDbtp - targetLufs
+  const at = (levelDb: number, plrDb: number): LevelSummary => ({ integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb })
+  const error = (levelDb: number, plrDb: number) => {
+    const match = matchLoudness(stageInput, at(levelDb, plrDb), ceilingDbtp, referenceTrust)
+    return [match.targetLufs - targetLufs, match.plrDb - aimedPlrDb]
+  }
+  let level = 0
+  let plr = reference.plrDb
+  if (![stageInput.plrDb, reference.plrDb, reference.integratedLufs, targetLufs, peakDbtp].every(Number.isFinite)) return at(0, reference.plrDb)
+  for (let i = 0; i < SOLVE_ITERATIONS; i++) {
+    const e = error(level, plr)
+    if (Math.abs(e[0]) < 1e-3 && Math.abs(e[1]) < 1e-3) break
+    // one-sided differences downward: moving away from the ceiling's kink
+    const eL = error(level - SOLVE_STEP_DB, plr)
+    const eP = error(level, plr - SOLVE_STEP_DB)
+    const j = [[(e[0] - eL[0]) / SOLVE_STEP_DB, (e[0] - eP[0]) / SOLVE_STEP_DB], [(e[1] - eL[1]) / SOLVE_STEP_DB, (e[1] - eP[1]) / SOLVE_STEP_DB]]
+    const det = j[0][0] * j[1][1] - j[0][1] * j[1][0]
+    if (!(Math.abs(det) > 1e-6)) break
+    level = clamp(level - (j[1][1] * e[0] - j[0][1] * e[1]) / det, -MAX_LEVEL_OFFSET_DB, MAX_LEVEL_OFFSET_DB)
+    plr = clamp(plr - (-j[1][0] * e[0] + j[0][0] * e[1]) / det, 0, MAX_PLR_DB)
+  }
+  return at(level, plr)
 }
 
 /**
@@ -69,8 +93,10 @@ export function oracleSettings(mix: TrackAnalysis, goal: TargetProfile, base: Ch
   const oracle = analyticSettings(mix, goal, 'the goal', playback, resolveStrengths({}), goal.integratedLufs).settings
   const label = structuredClone(base)
   if (base.loudness.reference) {
-    const aimed = aimedLoudness(goal, base)
-    label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, base.limiter.ceilingDbtp, aimed.targetLufs, aimed.targetLufs + aimed.plrDb, base.loudness.referenceTrust)
+    const ceilingDbtp = base.limiter.ceilingDbtp
+    const peakDbtp = clamp(goal.truePeakDbtp, TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, ceilingDbtp)
+    const excessDb = Math.max(0, goal.truePeakDbtp - ceilingDbtp)
+    label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, ceilingDbtp, goal.integratedLufs - CEILING_LOUDNESS_SHARE * excessDb, peakDbtp, base.loudness.referenceTrust)
   }
   label.compressor.bands = oracle.compressor.bands
   label.width.bands = oracle.width.bands

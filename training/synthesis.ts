@@ -24,9 +24,8 @@ import { fitLoudness } from '../src/dsp/loudness-target.js'
 import { limitTruePeak } from '../src/dsp/true-peak-limiter.js'
 import { matchSettings } from '../src/master.js'
 import { seededRandom } from '../src/model/network.js'
-import { encodeFeatures, encodeMatchOutputs, encodeOutputs, encodeStageFeatures, STAGE_OUTPUT_COUNT } from '../src/model/schema.js'
-import { matchLoudness } from '../src/chain/loudness-match.js'
-import { aimedLoudness, oracleSettings } from './labels.js'
+import { encodeFeatures, encodeOutputs, encodeStageFeatures } from '../src/model/schema.js'
+import { oracleSettings } from './labels.js'
 import { profileOfAudio } from './profile.js'
 import { drawMastering } from './random-mastering.js'
 import { measureStageInput, stageSettingsKey, type StageInput } from './stage-input.js'
@@ -84,14 +83,10 @@ export function baseSettings(example: Pick<ExampleAnalyses, 'mix' | 'reference'>
 export function exampleRows(example: ExampleAnalyses): Example {
   const base = baseSettings(example)
   const label = oracleSettings(example.mix, example.goal, base, playbackTarget(TRAINING_PLAYBACK), example.stageInput)
-  const labels = Array.from(encodeOutputs(label, base))
-  const reference = base.loudness.reference
-  // the stage outputs: what the match should aim at, against what it aims at for the analytic settings' stage input
-  if (reference) labels.splice(0, STAGE_OUTPUT_COUNT, ...encodeMatchOutputs(aimedLoudness(example.goal, base), matchLoudness(example.stageInput, reference, base.limiter.ceilingDbtp, base.loudness.referenceTrust)))
   return {
     features: Array.from(encodeFeatures(example.mix, example.reference)),
     stageFeatures: Array.from(encodeStageFeatures(example.stageInput, example.mix, example.reference, base)),
-    labels,
+    labels: Array.from(encodeOutputs(label, base)),
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
-import { matchLoudness, solveReferenceLevels, type LevelSummary } from '../chain/loudness-match.js'
+import type { LevelSummary } from '../chain/loudness-match.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { TargetProfile } from '../chain/target-profile.js'
@@ -16,8 +16,7 @@ import { neutralParams } from '../dsp/params.js'
 import type { Reason } from '../report/reasons.js'
 import type { LoadedModel } from './model-io.js'
 import { predictRow } from './network.js'
-import { decodeMatchOutputs, decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
-import { TRUE_PEAK_LIMITER_PARAMS } from '../dsp/true-peak-limiter.js'
+import { decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
@@ -74,18 +73,15 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
 
 /**
  * The reference levels the loudness match reads, from the network's outputs `u` (predicted with the stage
- * features of `stageInput`, what the chain delivers to the loudness stage): the stage outputs correct what
- * the analytic match aims at for that input, and the reference levels that make the match aim there are
- * solved (the reference's loudness and true peak move together; its PLR is solved for). With them in the
- * settings, the master renders the same again.
+ * features): the reference's level moves as a whole (its loudness and its true peak by the same amount),
+ * its PLR is the predicted one. `reference` is the analytic path's (the reference's own levels).
  */
-export function referenceFromOutputs(u: ArrayLike<number>, base: ChainSettings, stageInput: LevelSummary): LevelSummary | undefined {
+export function referenceFromOutputs(u: ArrayLike<number>, base: ChainSettings): LevelSummary | undefined {
   const reference = base.loudness.reference
-  if (!reference) return undefined
-  const ceilingDbtp = base.limiter.ceilingDbtp
-  const aim = decodeMatchOutputs(u, matchLoudness(stageInput, reference, ceilingDbtp, base.loudness.referenceTrust))
-  const peakDbtp = Math.max(TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, Math.min(ceilingDbtp, aim.targetLufs + aim.plrDb))
-  return solveReferenceLevels(stageInput, reference, ceilingDbtp, aim.targetLufs, peakDbtp, base.loudness.referenceTrust)
+  const decoded = decodeOutputs(u, base).loudness.reference
+  if (!reference || !decoded) return undefined
+  const levelDb = decoded.integratedLufs - reference.integratedLufs
+  return { integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb: decoded.plrDb }
 }
 
 /** The reason for the reference levels `used` instead of the reference's own `measured` ones. */
@@ -122,7 +118,7 @@ export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix:
     result.loudnessReference = (stageInput) => {
       const phaseStarted = performance.now()
       const u = predictRow(model.tf, model.network, features, encodeStageFeatures(stageInput, mix, target, base))
-      const reference = referenceFromOutputs(u, base, stageInput) ?? base.loudness.reference!
+      const reference = referenceFromOutputs(u, base) ?? base.loudness.reference!
       result.predictionMs += performance.now() - phaseStarted
       return reference
     }

@@ -23,11 +23,11 @@ import { COMPRESSOR_BAND_PARAMS } from '../dsp/multiband-compressor.js'
 import { denormalise, normalise, type ParamSpec } from '../dsp/params.js'
 import { TONAL_EQ_PARAMS } from '../dsp/tonal-eq.js'
 import { RefmasterError } from '../errors.js'
-import { matchLoudness, type LevelSummary, type LoudnessMatch } from '../chain/loudness-match.js'
+import { matchLoudness, type LevelSummary } from '../chain/loudness-match.js'
 import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 4
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =
@@ -58,30 +58,25 @@ export interface OutputSpec {
 const bands = Array.from({ length: DYNAMICS_BAND_COUNT }, (_, b) => b)
 
 /**
- * The master's peak-to-loudness ratio the loudness match aims at (src/chain/loudness-match.ts
- * LoudnessMatch.plrDb, dB): a level summary, not a processor's parameter, so its range is declared here.
- * A sine has 3 dB; an unprocessed recording rarely more than 30.
+ * The PLR of the reference that the loudness match reads (ChainSettings.loudness.reference.plrDb, dB): a
+ * level summary, not a processor's parameter, so its range is declared here. A sine has 3 dB; an
+ * unprocessed recording rarely more than 30.
  */
-export const MATCH_PLR_SPEC: ParamSpec = { unit: 'dB', min: 0, max: 40, default: 12, neutral: 12, scale: 'linear', description: "the master's peak-to-loudness ratio the loudness match aims at" }
+export const REFERENCE_PLR_SPEC: ParamSpec = { unit: 'dB', min: 0, max: 40, default: 12, neutral: 12, scale: 'linear', description: "the reference's peak-to-loudness ratio as the loudness match reads it" }
 
-/**
- * Paths of the stage outputs: fields of what the loudness match aims at (LoudnessMatch, with playback
- * target "reference" only), not of ChainSettings. The reference levels that make the match aim there are
- * solved from them (solveReferenceLevels) and written into the settings (../model/predict.ts).
- */
-export const MATCH_TARGET_PATH = ['loudnessMatch', 'targetLufs'] as const
-export const MATCH_PLR_PATH = ['loudnessMatch', 'plrDb'] as const
+/** Paths of the reference levels the loudness match reads (present with playback target "reference" only). */
+export const REFERENCE_LEVEL_PATH = ['loudness', 'reference', 'integratedLufs'] as const
+export const REFERENCE_PLR_PATH = ['loudness', 'reference', 'plrDb'] as const
 
 const residual = (span: number): OutputEncoding => ({ kind: 'residual', span, around: 'analytic' })
 
 /** The ordered outputs. */
 export const OUTPUTS: readonly OutputSpec[] = [
-  // Corrections of what the analytic loudness match aims at for what the chain delivers to the loudness
-  // stage: its loudness, +-9 LU (0.15 of the 60 LU range), and its PLR, +-7.5 dB (the master's peaks sit
-  // at loudness + PLR, under the ceiling). In the master's own units, so the loss counts the master's
-  // loudness and PLR errors as they are (not through the match's hedges and its ceiling's kink).
-  { name: 'loudnessMatch.targetLufs', path: MATCH_TARGET_PATH, spec: LOUDNESS_STAGE_PARAMS.targetLufs, encoding: residual(0.15), lossWeight: 8, readsStageInput: true },
-  { name: 'loudnessMatch.plrDb', path: MATCH_PLR_PATH, spec: MATCH_PLR_SPEC, encoding: residual(0.1875), lossWeight: 4, readsStageInput: true },
+  // The reference's level as the loudness match reads it (its true peak moves with it: ../model/predict.ts):
+  // +-9 LU, 0.15 of the 60 LU range. The match's target follows it one for one.
+  { name: 'loudness.reference.integratedLufs', path: REFERENCE_LEVEL_PATH, spec: LOUDNESS_STAGE_PARAMS.targetLufs, encoding: residual(0.15), lossWeight: 8, readsStageInput: true },
+  // The reference's PLR: +-15 dB, of which the match's aimed PLR follows its share (referencePlrTrust).
+  { name: 'loudness.reference.plrDb', path: REFERENCE_PLR_PATH, spec: REFERENCE_PLR_SPEC, encoding: residual(0.375), lossWeight: 4, readsStageInput: true },
   // ratio (log scale): up to 20^0.3 = 2.5 times the analytic ratio, or down to 1
   ...bands.map((b) => ({ name: `compressor.bands.${b}.ratio`, path: ['compressor', 'bands', b, 'ratio'], spec: COMPRESSOR_BAND_PARAMS.ratio, encoding: residual(0.3), lossWeight: 1, readsStageInput: false })),
   // No side gains: corrections of the analytic width learned from the examples made the held-out masters'
@@ -190,40 +185,20 @@ export function decodeOutput(output: OutputSpec, u: number, prior: number): numb
   return shift === 0 ? prior : denormalise(output.spec, normalise(output.spec, prior) + shift)
 }
 
-/**
- * The label vector of `settings`, relative to the analytic `base` settings (0.5 where `base` lacks the
- * output); the stage outputs are 0.5 here: `encodeMatchOutputs` gives theirs.
- */
+/** The label vector of `settings`, relative to the analytic `base` settings (0.5 where `base` lacks the output). */
 export function encodeOutputs(settings: ChainSettings, base: ChainSettings): Float32Array {
-  return Float32Array.from(OUTPUTS.map((output) => (!output.readsStageInput && hasPath(base, output.path) ? encodeOutput(output, readPath(settings, output.path), readPath(base, output.path)) : 0.5)))
-}
-
-/** What the stage outputs correct: the loudness match's aim (LoudnessMatch's loudness and PLR). */
-export type MatchAim = Pick<LoudnessMatch, 'targetLufs' | 'plrDb'>
-const STAGE_OUTPUTS = OUTPUTS.slice(0, STAGE_OUTPUT_COUNT)
-const aimOf = (output: OutputSpec) => output.path[1] as keyof MatchAim
-
-/** The stage outputs' labels: the aim `aimed` relative to the analytic match's `analytic`. */
-export function encodeMatchOutputs(aimed: MatchAim, analytic: MatchAim): number[] {
-  return STAGE_OUTPUTS.map((output) => encodeOutput(output, aimed[aimOf(output)], analytic[aimOf(output)]))
-}
-
-/** The aim the stage outputs `u` (the whole output vector) give on top of the analytic match's `analytic`. */
-export function decodeMatchOutputs(u: ArrayLike<number>, analytic: MatchAim): MatchAim {
-  const aim = { ...analytic }
-  STAGE_OUTPUTS.forEach((output, i) => (aim[aimOf(output)] = decodeOutput(output, u[i], analytic[aimOf(output)])))
-  return aim
+  return Float32Array.from(OUTPUTS.map((output) => (hasPath(base, output.path) ? encodeOutput(output, readPath(settings, output.path), readPath(base, output.path)) : 0.5)))
 }
 
 /**
- * Writes decoded outputs into a deep copy of `base` (the analytic settings) and returns it. The stage
- * outputs are not settings (`decodeMatchOutputs` reads them).
+ * Writes decoded outputs into a deep copy of `base` (the analytic settings) and returns it. Outputs that
+ * `base` lacks (the reference levels, without a reference to match) are left out.
  */
 export function decodeOutputs(u: ArrayLike<number>, base: ChainSettings): ChainSettings {
   if (u.length !== OUTPUTS.length) throw new RefmasterError('INTERNAL', `the model gave ${u.length} outputs, the schema has ${OUTPUTS.length}`)
   const settings = structuredClone(base)
   OUTPUTS.forEach((output, i) => {
-    if (!output.readsStageInput && hasPath(base, output.path)) writePath(settings, output.path, decodeOutput(output, u[i], readPath(base, output.path)))
+    if (hasPath(base, output.path)) writePath(settings, output.path, decodeOutput(output, u[i], readPath(base, output.path)))
   })
   return settings
 }

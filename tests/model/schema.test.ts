@@ -8,9 +8,8 @@ import { profileOf } from '../../src/chain/target-profile.js'
 import { RefmasterError } from '../../src/errors.js'
 import { FEATURES } from '../../src/model/features.js'
 import {
-  assertFingerprint, decodeMatchOutputs, decodeOutput, decodeOutputs, encodeFeatures, encodeMatchOutputs, encodeOutput, encodeOutputs, hasPath, INPUT_SIZE, OUTPUTS, OUTPUT_SIZE, readPath, SCHEMA_FINGERPRINT, STAGE_OUTPUT_COUNT,
+  assertFingerprint, decodeOutput, decodeOutputs, encodeFeatures, encodeOutput, encodeOutputs, hasPath, INPUT_SIZE, OUTPUTS, OUTPUT_SIZE, readPath, SCHEMA_FINGERPRINT,
 } from '../../src/model/schema.js'
-import { matchLoudness } from '../../src/chain/loudness-match.js'
 import { noise, stereo } from '../helpers/signals.js'
 
 const RATE = 44100
@@ -36,19 +35,11 @@ describe('model schema', () => {
     expect(SCHEMA_FINGERPRINT).toMatch(/^[0-9a-f]{16}$/)
   })
 
-  it('every output path exists in the chain settings (for the stage outputs: in the loudness match) and its value lies in its spec', () => {
+  it('every output path exists in the chain settings and its value lies in its spec', () => {
     const neutral = neutralChainSettings(-14, -1)
     neutral.loudness.reference = { integratedLufs: -14, truePeakDbtp: -1, plrDb: 13 }
-    expect(OUTPUTS.slice(0, STAGE_OUTPUT_COUNT).every((o) => o.readsStageInput && o.path[0] === 'loudnessMatch')).toBe(true)
     for (const settings of [neutral, base]) {
-      const match = matchLoudness({ integratedLufs: -20, truePeakDbtp: -3, plrDb: 17 }, settings.loudness.reference!, settings.limiter.ceilingDbtp)
       for (const output of OUTPUTS) {
-        if (output.readsStageInput) {
-          const value = match[output.path[1] as 'targetLufs' | 'plrDb']
-          expect(value, output.name).toBeGreaterThanOrEqual(output.spec.min)
-          expect(value, output.name).toBeLessThanOrEqual(output.spec.max)
-          continue
-        }
         const value = readPath(settings, output.path)
         expect(value, output.name).toBeGreaterThanOrEqual(output.spec.min)
         expect(value, output.name).toBeLessThanOrEqual(output.spec.max)
@@ -71,35 +62,25 @@ describe('model schema', () => {
 
   it('round-trips outputs: decode(encode(settings)) gives the settings back', () => {
     const label = structuredClone(base)
+    label.loudness.reference!.integratedLufs -= 3.5
+    label.loudness.reference!.plrDb += 2.25
     label.compressor.bands[1].ratio = 2
     label.tonalEq.highShelfGainDb = 2
     const u = encodeOutputs(label, base)
     for (const v of u) expect(v >= 0 && v <= 1).toBe(true)
     const decoded = decodeOutputs(u, base)
-    for (const output of OUTPUTS.slice(STAGE_OUTPUT_COUNT)) expect(readPath(decoded, output.path), output.name).toBeCloseTo(readPath(label, output.path), 3)
-    // the stage outputs: the loudness match's aim, around the analytic match's
-    const analytic = { targetLufs: -11.2, plrDb: 9.5 }
-    const aimed = { targetLufs: -14.7, plrDb: 11.75 }
-    const v = encodeMatchOutputs(aimed, analytic)
-    expect(v).toHaveLength(STAGE_OUTPUT_COUNT)
-    expect(v[0]).toBeLessThan(0.5)
-    expect(v[1]).toBeGreaterThan(0.5)
-    const back = decodeMatchOutputs([...v, ...u.slice(STAGE_OUTPUT_COUNT)], analytic)
-    expect(back.targetLufs).toBeCloseTo(aimed.targetLufs, 3)
-    expect(back.plrDb).toBeCloseTo(aimed.plrDb, 3)
-    expect(decodeMatchOutputs(new Float32Array(OUTPUT_SIZE).fill(0.5), analytic)).toEqual(analytic)
-    for (const x of encodeMatchOutputs(analytic, analytic)) expect(x).toBeCloseTo(0.5, 9)
+    for (const output of OUTPUTS) expect(readPath(decoded, output.path), output.name).toBeCloseTo(readPath(label, output.path), 3)
     // every output is a residual: the analytic settings are the middle of each, so 0.5 everywhere is the analytic path
     for (const v of encodeOutputs(base, base)) expect(v).toBeCloseTo(0.5, 9)
     expect(decodeOutputs(new Float32Array(OUTPUT_SIZE).fill(0.5), base)).toEqual(base)
-    const residual = OUTPUTS[STAGE_OUTPUT_COUNT]
+    const residual = OUTPUTS[0]
     expect(encodeOutput(residual, readPath(base, residual.path), readPath(base, residual.path))).toBeCloseTo(0.5, 9)
     expect(decodeOutput(residual, 0.5, -9)).toBeCloseTo(-9, 9)
   })
 
   it('leaves the reference levels out where there is no reference to match', () => {
     const fixed = matchSettings(mix, reference, 'the reference', playbackTarget('streaming'), resolveStrengths({}), -14).settings
-    expect(hasPath(fixed, ['loudness', 'reference', 'integratedLufs'])).toBe(false)
+    expect(hasPath(fixed, OUTPUTS[0].path)).toBe(false)
     const u = new Float32Array(OUTPUT_SIZE).fill(0.9)
     expect(encodeOutputs(fixed, fixed)[0]).toBe(0.5)
     expect(decodeOutputs(u, fixed).loudness).toEqual(fixed.loudness)
