@@ -146,9 +146,6 @@ export const FEATURES: readonly FeatureDefinition[] = (() => {
   return list
 })()
 
-/** The descriptors of loudness and dynamics the loudness branch reads. */
-const LOUDNESS_DESCRIPTORS = ['shortTermP10RelLu', 'shortTermP50RelLu', 'shortTermP95RelLu', 'loudnessRangeLu', 'plrDb', 'crestFactorDb']
-
 /** What the stage features read: the levels the chain delivers to its loudness stage, and the two profiles. */
 export interface StageFeatureSources {
   /** The loudness stage's input (src/chain/loudness-match.ts reads the same levels). */
@@ -186,14 +183,4 @@ export const STAGE_FEATURES: readonly StageFeatureDefinition[] = [
   { name: 'match.plrMinusTargetDb', unit: 'dB', min: -15, max: 15, read: ({ match, target }) => finite(match.plrDb - target.plrDb, 0) },
   { name: 'match.peakBelowCeilingDb', unit: 'dB', min: 0, max: 10, read: ({ match, ceilingDbtp }) => finite(ceilingDbtp - match.peakDbtp, 0) },
   { name: 'match.referenceTrust', unit: 'ratio', min: 0, max: 1, read: ({ referenceTrust }) => referenceTrust },
-  // the loudness descriptors of the mix and the target (the loudness branch reads these and nothing else)
-  ...LOUDNESS_DESCRIPTORS.flatMap((name) => {
-    const d = sharedDescriptors().find((x) => x.name === name)!
-    return [
-      { name: `mix.${d.name}`, unit: d.unit, min: d.min, max: d.max, read: ({ mixProfile }: StageFeatureSources) => d.of(mixProfile) },
-      { name: `target.${d.name}`, unit: d.unit, min: d.min, max: d.max, read: ({ target }: StageFeatureSources) => d.of(target) },
-    ]
-  }),
-  { name: 'target.integratedLufs', unit: 'LUFS', min: -40, max: 0, read: ({ target }) => finite(target.integratedLufs, -40) },
-  { name: 'target.truePeakDbtp', unit: 'dBTP', min: -20, max: 3, read: ({ target }) => finite(target.truePeakDbtp, -20) },
 ]

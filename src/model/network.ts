@@ -78,7 +78,7 @@ function graph(tf: Tf, inputs: [SymbolicTensor, SymbolicTensor], architecture: A
     // zero bias: an untrained network starts near 0.5 on every output, the analytic settings
     return tf.layers.dense({ name: `${tag}.${name}out`, units, activation: 'sigmoid', kernelInitializer: init }).apply(x) as SymbolicTensor
   }
-  const loudness = branch('loudness', stage, STAGE_OUTPUT_COUNT, 50)
+  const loudness = branch('loudness', tf.layers.concatenate({ name: `${tag}.withstage` }).apply([features, stage]) as SymbolicTensor, STAGE_OUTPUT_COUNT, 50)
   const stages = branch('stages', features, OUTPUT_SIZE - STAGE_OUTPUT_COUNT, 0)
   return tf.layers.concatenate({ name: `${tag}.outputs` }).apply([loudness, stages]) as SymbolicTensor
 }

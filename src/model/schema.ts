@@ -27,7 +27,7 @@ import { matchLoudness, type LevelSummary } from '../chain/loudness-match.js'
 import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 4
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =
