@@ -166,10 +166,13 @@ export interface StageFeatureDefinition extends FeatureSpec {
 
 /**
  * The stage features, in order: what the loudness match (src/chain/loudness-match.ts) reads from the
- * chain, known only once the stages before the loudness stage have run. The loudness outputs, which the
- * match reads, are predicted from them too (./schema.ts, `readsStageInput`); the other outputs decide
- * those stages and cannot read them. All are level-independent: the match reads the input's PLR alone
- * (its loudness is the mix's arbitrary level plus the gains of the stages).
+ * chain, known only once the stages before the loudness stage have run, and where the analytic match aims
+ * with it. The loudness outputs, which the match reads, are predicted from them too (./schema.ts,
+ * `readsStageInput`); the other outputs decide those stages and cannot read them. All are
+ * level-independent: the match reads the input's PLR alone (its loudness is the mix's arbitrary level
+ * plus the gains of the stages). Held-out mrstft / d_plr better than the analytic path, seeds 1 and 2:
+ * without stage features 8.2 / 16.5 % and 5.5 / 20.8 %; the three stage.* alone 8.2 / 21.4 % and
+ * 5.2 / 17.6 %; with the match.* ones 8.6 / 26.5 % and 8.0 / 26.5 %.
  */
 export const STAGE_FEATURES: readonly StageFeatureDefinition[] = [
   // the PLR the match hedges with the reference's
