@@ -8,7 +8,7 @@ import { ABSOLUTE_GATE_LUFS } from './analysis/loudness/meter.js'
 import { analyticSettings, type AnalyticSettings } from './chain/analytic.js'
 import type { SettingsSource } from './model/default-model.js'
 import type { LoadedModel } from './model/model-io.js'
-import { predictSettings } from './model/predict.js'
+import { loudnessReason, predictSettings, type ModelPrediction } from './model/predict.js'
 import { renderChain } from './chain/apply.js'
 import { loudnessPenalties, playbackTarget, type PlaybackTarget } from './chain/playback-targets.js'
 import { validateChainSettings, type ChainSettings } from './chain/settings.js'
@@ -243,21 +243,29 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     if (genres.length > 0) settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
   let settingsSource: MasterReport['settingsSource'] = { source: 'analytic' }
+  let predicted: ModelPrediction | undefined
   if (!request.recipe && request.settingsSource === 'model') {
     if (!request.model) throw new RefmasterError('USAGE', "settings source 'model' needs a trained model")
     // The model reads the mix's Meyda statistics, which the matching analysis leaves out.
     const mixForModel = mixAnalysis.meyda ? mixAnalysis : { ...mixAnalysis, meyda: summariseMeydaFeatures(request.mix.channels, request.mix.sampleRateHz) }
-    const predicted = predictSettings(request.model, mixForModel, profile ?? profileOf(mixAnalysis), settings, effectiveStrengths, playback.truePeakCeilingDbtp)
-    // A fixed playback target decides the loudness; the model's loudness applies to "match the reference".
-    if (playback.integratedLufs !== null) predicted.settings.loudness.targetLufs = settings.loudness.targetLufs
+    // The loudness outputs (the reference levels the loudness match reads, with playback target
+    // "reference" only) are predicted during the render, from what the earlier stages deliver.
+    predicted = predictSettings(request.model, mixForModel, profile ?? profileOf(mixAnalysis), settings, effectiveStrengths)
     settings = predicted.settings
     reasons = [...reasons.filter((r) => r.stage === 'eq'), ...predicted.reasons]
-    settingsSource = { source: 'model', model: request.model.dir, schemaFingerprint: request.model.card.schemaFingerprint, predictionMs: predicted.predictionMs }
   }
 
   onProgress(0.5, 'rendering')
   const expectedFrames = frameCount(request.mix)
-  const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage), { consumeMix: request.consumeMix })
+  const rendered = renderChain(request.mix, settings, (fraction, stage) => onProgress(0.5 + 0.35 * fraction, stage), { consumeMix: request.consumeMix, loudnessReference: predicted?.loudnessReference })
+  if (predicted && request.model) {
+    // the settings record the levels the match read, so that they render this master again (a recipe)
+    if (rendered.reference && settings.loudness.reference) {
+      reasons.push(loudnessReason(rendered.reference, settings.loudness.reference))
+      settings.loudness.reference = rendered.reference
+    }
+    settingsSource = { source: 'model', model: request.model.dir, schemaFingerprint: request.model.card.schemaFingerprint, predictionMs: predicted.predictionMs }
+  }
   warnings.push(...rendered.loudness.warnings)
   reasons.push({
     stage: 'loudness',

@@ -24,7 +24,7 @@ import { fitLoudness } from '../src/dsp/loudness-target.js'
 import { limitTruePeak } from '../src/dsp/true-peak-limiter.js'
 import { matchSettings } from '../src/master.js'
 import { seededRandom } from '../src/model/network.js'
-import { encodeFeatures, encodeOutputs } from '../src/model/schema.js'
+import { encodeFeatures, encodeOutputs, encodeStageFeatures } from '../src/model/schema.js'
 import { oracleSettings } from './labels.js'
 import { profileOfAudio } from './profile.js'
 import { drawMastering } from './random-mastering.js'
@@ -63,6 +63,8 @@ export interface ExampleAnalyses {
 /** An example's input and label vectors (schema order). */
 export interface Example {
   features: number[]
+  /** The stage features: what the analytic settings deliver to the loudness stage (./stage-input.ts). */
+  stageFeatures: number[]
   labels: number[]
 }
 
@@ -77,11 +79,15 @@ export function baseSettings(example: Pick<ExampleAnalyses, 'mix' | 'reference'>
   return matchSettings(example.mix, example.reference, 'the reference', playbackTarget(TRAINING_PLAYBACK), resolveStrengths({}), example.reference.integratedLufs).settings
 }
 
-/** Features (mix, reference) and labels (the oracle settings relative to the analytic ones). */
+/** Features (mix, reference), stage features and labels (the oracle settings relative to the analytic ones). */
 export function exampleRows(example: ExampleAnalyses): Example {
   const base = baseSettings(example)
   const label = oracleSettings(example.mix, example.goal, base, playbackTarget(TRAINING_PLAYBACK), example.stageInput)
-  return { features: Array.from(encodeFeatures(example.mix, example.reference)), labels: Array.from(encodeOutputs(label, base)) }
+  return {
+    features: Array.from(encodeFeatures(example.mix, example.reference)),
+    stageFeatures: Array.from(encodeStageFeatures(example.stageInput, example.mix, example.reference, base)),
+    labels: Array.from(encodeOutputs(label, base)),
+  }
 }
 
 /** Whether a cached example's loudness-stage levels were measured for today's analytic settings. */

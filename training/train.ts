@@ -9,13 +9,13 @@ import { basename, extname, join } from 'node:path'
 import { readdirSync, statSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import { RefmasterError } from '../src/errors.js'
-import { loadModel, saveModel, type ModelCard } from '../src/model/model-io.js'
-import { buildNetwork, DEFAULT_ARCHITECTURE, DEFAULT_TRAIN_OPTIONS, ensembleOf, predictRow, seededRandom, trainNetwork } from '../src/model/network.js'
-import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT } from '../src/model/schema.js'
+import { loadModel, networkArtifacts, saveModel, type ModelCard } from '../src/model/model-io.js'
+import { buildNetwork, DEFAULT_ARCHITECTURE, DEFAULT_TRAIN_OPTIONS, ensembleOf, seededRandom, trainNetwork, type Rows } from '../src/model/network.js'
+import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT, STAGE_INPUT_SIZE } from '../src/model/schema.js'
 import { loadTf } from '../src/model/tf.js'
 import { cachedExample, storeExample } from './cache.js'
 import { summarise, type HeldOutReport } from './report.js'
-import type { Evaluation } from './evaluate.js'
+import type { EvaluatedNetwork, Evaluation } from './evaluate.js'
 import { exampleRows, isCurrent, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
 import type { TrainingWorkerTask } from './synth-worker.js'
 
@@ -187,7 +187,7 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const synthesisSeconds = (performance.now() - started) / 1000
   const trainExamples = examples.slice(0, trainTasks.length)
   const heldOutExamples = examples.slice(trainTasks.length)
-  const rows = (list: Example[]) => ({ x: list.map((e) => Float32Array.from(e.features)), y: list.map((e) => Float32Array.from(e.labels)) })
+  const rows = (list: Example[]): Rows => ({ x: list.map((e) => Float32Array.from(e.features)), s: list.map((e) => Float32Array.from(e.stageFeatures)), y: list.map((e) => Float32Array.from(e.labels)) })
   const identityRepeats = request.identityRepeats ?? TRAIN_DEFAULTS.identityRepeats
   const trainRows = rows(trainExamples.flatMap((e, i) => Array.from({ length: analyses[i].identity ? identityRepeats : 1 }, () => e)))
 
@@ -211,12 +211,11 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const network = ensembleOf(tf, members)
   const trainingSeconds = (performance.now() - started) / 1000 - synthesisSeconds
 
-  const predictionsOf = (model: Parameters<typeof predictRow>[1]) => heldOutExamples.map((e) => Array.from(predictRow(tf, model, Float32Array.from(e.features))))
-  const predictions = predictionsOf(network)
+  // The workers master each held-out example as `refmaster master --settings model` does (./evaluate.ts).
+  const model: EvaluatedNetwork = { key: `${seed}:${started}`, artifacts: await networkArtifacts(network) }
   const previous = request.compareWith ? await loadModel(request.compareWith) : undefined
-  const previousPredictions = previous && predictionsOf(previous.network)
   const evaluations = await runJobs<Evaluation>(
-    heldOutTasks.map((task, i) => ({ kind: 'evaluate', task, outputs: predictions[i], previousOutputs: previousPredictions?.[i] })),
+    heldOutTasks.map((task) => ({ kind: 'evaluate', task, model, ...(previous && { previous: { dir: previous.dir } }) })),
     workers,
     (_, __, done) => progress({ stage: 'evaluation', done, total: heldOutTasks.length }),
   )
@@ -230,7 +229,7 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
     backend,
     trainingTracks: split.train.map((t) => `${t.genre}/${basename(t.path)}`),
     heldOutTracks: split.heldOut.map((t) => `${t.genre}/${basename(t.path)}`),
-    network: { inputs: INPUT_SIZE, hidden: [...DEFAULT_ARCHITECTURE.hidden], dropoutRate: DEFAULT_ARCHITECTURE.dropoutRate, ensembleSize, outputs: OUTPUTS.map((o) => o.name) },
+    network: { inputs: INPUT_SIZE, stageInputs: STAGE_INPUT_SIZE, hidden: [...DEFAULT_ARCHITECTURE.hidden], dropoutRate: DEFAULT_ARCHITECTURE.dropoutRate, ensembleSize, outputs: OUTPUTS.map((o) => o.name) },
     synthesis: { drawsPerTrack: draws, heldOutDraws, segmentSeconds, trainingExamples: trainExamples.length, heldOutExamples: heldOutExamples.length },
     training: { epochs, identityRepeats, trainingRows: trainRows.x.length, finalLoss: losses.loss, finalHeldOutLoss: losses.heldOutLoss },
     seconds: { synthesis: round(synthesisSeconds), training: round(trainingSeconds), evaluation: round((performance.now() - started) / 1000 - synthesisSeconds - trainingSeconds), total: round((performance.now() - started) / 1000) },

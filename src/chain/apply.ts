@@ -6,7 +6,7 @@ import { applyStereoWidth } from '../dsp/stereo-width.js'
 import { applySubsonic } from '../dsp/subsonic.js'
 import { applyTonalEq } from '../dsp/tonal-eq.js'
 import { fitLoudness, type FitLoudnessOptions, type LoudnessFit } from '../dsp/loudness-target.js'
-import { matchLoudness } from './loudness-match.js'
+import { matchLoudness, type LevelSummary } from './loudness-match.js'
 import type { ChainSettings } from './settings.js'
 
 /** Progress of a render: `fraction` done (0..1) and the stage about to run, in words. */
@@ -16,6 +16,8 @@ export type RenderProgress = (fraction: number, stage: string) => void
 export interface RenderResult {
   audio: Audio
   loudness: LoudnessFit
+  /** With a reference to match: the reference levels the loudness match read (RenderOptions.loudnessReference chooses them). */
+  reference?: LevelSummary
 }
 
 /**
@@ -51,12 +53,18 @@ const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSe
 ]
 const LOUDNESS_SHARE = 1 - STAGES.reduce((sum, stage) => sum + stage.share, 0)
 
-/** With a reference to match, the loudness stage picks its target and ceiling from the chain's output. */
-function matchedTarget(settings: ChainSettings): FitLoudnessOptions['resolveTarget'] {
-  const reference = settings.loudness.reference
-  if (!reference) return undefined
+/**
+ * With a reference to match, the loudness stage picks its target and ceiling from the chain's output; the
+ * reference levels it reads are the settings' own, or those `choose` gives for that output. `used` learns them.
+ */
+function matchedTarget(settings: ChainSettings, choose: RenderOptions['loudnessReference'], used: (reference: LevelSummary) => void): FitLoudnessOptions['resolveTarget'] {
+  const given = settings.loudness.reference
+  if (!given) return undefined
   return (input) => {
-    const match = matchLoudness({ integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }, reference, settings.limiter.ceilingDbtp, settings.loudness.referenceTrust)
+    const stageInput = { integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }
+    const reference = choose ? choose(stageInput) : given
+    used(reference)
+    const match = matchLoudness(stageInput, reference, settings.limiter.ceilingDbtp, settings.loudness.referenceTrust)
     return { targetLufs: match.targetLufs, ceilingDbtp: match.peakDbtp }
   }
 }
@@ -69,6 +77,13 @@ export interface RenderOptions {
    * page faults cost more than a stage's arithmetic). For callers that decoded the mix for this render alone.
    */
   consumeMix?: boolean
+  /**
+   * With a reference to match: the reference levels the loudness match reads, chosen from what the chain
+   * delivers to the loudness stage (its input's levels) instead of taken from the settings. The settings
+   * model predicts them so (src/model/predict.ts); RenderResult.reference tells which were used, and the
+   * settings with those levels render the same master.
+   */
+  loudnessReference?: (stageInput: LevelSummary) => LevelSummary
 }
 
 /**
@@ -94,14 +109,15 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
     done += stage.share
   }
   onProgress?.(done, 'loudness and true-peak limiting')
+  let reference: LevelSummary | undefined
   const loudness = fitLoudness(audio, {
     targetLufs: settings.loudness.targetLufs,
     ceilingDbtp: settings.limiter.ceilingDbtp,
     maxLimiterReductionDb: settings.loudness.maxLimiterReductionDb,
     limiter: settings.limiter,
     output: spare.take(mix.channels.length),
-    resolveTarget: matchedTarget(settings),
+    resolveTarget: matchedTarget(settings, options.loudnessReference, (used) => (reference = used)),
   })
   onProgress?.(done + LOUDNESS_SHARE, 'done')
-  return { audio: loudness.audio, loudness }
+  return { audio: loudness.audio, loudness, ...(reference && { reference }) }
 }

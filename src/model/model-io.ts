@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { writeFileAtomic } from '../atomic-write.js'
 import { join } from 'node:path'
 import { RefmasterError } from '../errors.js'
-import { assertFingerprint, INPUT_SIZE, OUTPUT_SIZE } from './schema.js'
+import { assertFingerprint, INPUT_SIZE, OUTPUT_SIZE, STAGE_INPUT_SIZE } from './schema.js'
 import { predictRow } from './network.js'
 import { loadTf, type Tf } from './tf.js'
 
@@ -113,15 +113,36 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } catch (error) {
     throw new RefmasterError('MODEL_INCOMPATIBLE', `cannot read the network of model '${dir}': ${(error as Error).message}`)
   }
-  const inputs = network.inputs[0].shape[1]
+  const inputs = network.inputs.map((input) => input.shape[1])
   const outputs = network.outputs[0].shape[1]
-  if (inputs !== INPUT_SIZE || outputs !== OUTPUT_SIZE) {
-    throw new RefmasterError('MODEL_INCOMPATIBLE', `model '${dir}' maps ${inputs} inputs to ${outputs} outputs; the schema has ${INPUT_SIZE} and ${OUTPUT_SIZE}`)
+  if (inputs.length !== 2 || inputs[0] !== INPUT_SIZE || inputs[1] !== STAGE_INPUT_SIZE || outputs !== OUTPUT_SIZE) {
+    throw new RefmasterError('MODEL_INCOMPATIBLE', `model '${dir}' maps ${inputs.join(' + ')} inputs to ${outputs} outputs; the schema has ${INPUT_SIZE} + ${STAGE_INPUT_SIZE} and ${OUTPUT_SIZE}`)
   }
   // The first prediction builds the backend's kernels (tens of ms on wasm): that belongs to loading, so
   // that a master's prediction costs what predicting costs.
   predictRow(tf, network, new Float32Array(INPUT_SIZE))
   return { dir, card, network, tf, backend }
+}
+
+/** A network as data (topology, weight specs and weights): it can be posted to a worker thread. */
+export type NetworkArtifacts = ModelArtifacts
+
+/** `network` as data (what `network.save` would write), for `networkFromArtifacts` in another thread. */
+export async function networkArtifacts(network: LayersModel): Promise<NetworkArtifacts> {
+  let saved: ModelArtifacts | undefined
+  await network.save({
+    save: async (artifacts: ModelArtifacts) => {
+      saved = { ...artifacts, weightData: joinWeights(artifacts.weightData).buffer as ArrayBuffer }
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    },
+  } as IOHandler)
+  return saved!
+}
+
+/** The network of `artifacts` (from `networkArtifacts`). */
+export async function networkFromArtifacts(artifacts: NetworkArtifacts): Promise<{ network: LayersModel; tf: Tf }> {
+  const { tf } = await loadTf()
+  return { network: await tf.loadLayersModel(tf.io.fromMemory(artifacts)), tf }
 }
 
 /** Saves `network` and its card into `dir` (created if needed). */

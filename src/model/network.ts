@@ -3,7 +3,7 @@
  * deterministic training loop. Determinism: initialisers and dropout are seeded, and the batches are
  * shuffled with our own seeded generator (tfjs's `fit` shuffle uses Math.random).
  */
-import { INPUT_SIZE, OUTPUTS, OUTPUT_SIZE } from './schema.js'
+import { INPUT_SIZE, OUTPUTS, OUTPUT_SIZE, STAGE_INPUT_SIZE, STAGE_OUTPUT_COUNT } from './schema.js'
 import type { Tf } from './tf.js'
 
 /** Hidden layer widths: small enough for a few hundred training rows and a sub-millisecond prediction. */
@@ -29,6 +29,8 @@ export interface TrainOptions {
  * hidden [128, 64] 8.3 / 26.5, dropout 0.1 7.7 / 30.3, L2 1e-3 4.2 / 9.9, learning rate 1e-3 9.0 / 31.2,
  * 5 networks at 1e-3 8.7 / 30.0 (seed 2: 4.7 / 28.6 against these defaults' 4.6 / 26.5), mean absolute
  * error as the loss 8.6 / 23.2: all within the spread between seeds (seed 2's split: 4.6 % on mrstft).
+ * With the stage features (./features.ts STAGE_FEATURES, on the analytic path of that change: seed 1
+ * 8.6 / 26.5 %, seed 2 8.0 / 26.5 %): a loss weight of 16 on the level output 7.5 / 22.9 % (seed 1).
  */
 export const DEFAULT_TRAIN_OPTIONS = { epochs: 150, batchSize: 32, learningRate: 2e-3 } as const
 
@@ -54,20 +56,44 @@ export interface Architecture {
 }
 export const DEFAULT_ARCHITECTURE: Architecture = { hidden: HIDDEN_UNITS, dropoutRate: DROPOUT_RATE, l2Penalty: L2_PENALTY }
 
+type SymbolicTensor = ReturnType<Tf['input']>
+
+/**
+ * The network's graph on `inputs` (the features and the stage features): two MLPs side by side. One reads
+ * the features and gives the outputs that decide the stages before the loudness stage; the other reads the
+ * features and the stage features (what those stages deliver to the loudness stage) and gives the loudness
+ * outputs (schema.ts `readsStageInput`, the first outputs). Layers are named `${tag}.${branch}${k}`, so that
+ * the ensemble finds each member's weights by name.
+ */
+function graph(tf: Tf, inputs: [SymbolicTensor, SymbolicTensor], architecture: Architecture, tag: string, seed?: number): SymbolicTensor {
+  const [features, stage] = inputs
+  const branch = (name: string, input: SymbolicTensor, units: number, k0: number) => {
+    let x = input
+    architecture.hidden.forEach((width, k) => {
+      const init = seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: seed * 10 + k0 + k + 1 })
+      const regularizer = seed === undefined ? undefined : tf.regularizers.l2({ l2: architecture.l2Penalty })
+      x = tf.layers.dense({ name: `${tag}.${name}${k}`, units: width, activation: 'relu', kernelInitializer: init, kernelRegularizer: regularizer }).apply(x) as SymbolicTensor
+      // dropout after the first hidden layer, in training only (the ensemble is built without it)
+      if (k === 0 && seed !== undefined) x = tf.layers.dropout({ name: `${tag}.${name}dropout`, rate: architecture.dropoutRate, seed: seed + 7 + k0 }).apply(x) as SymbolicTensor
+    })
+    const init = seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: seed * 10 + k0 + architecture.hidden.length + 1 })
+    // zero bias: an untrained network starts near 0.5 on every output, the analytic settings
+    return tf.layers.dense({ name: `${tag}.${name}out`, units, activation: 'sigmoid', kernelInitializer: init }).apply(x) as SymbolicTensor
+  }
+  const loudness = branch('loudness', tf.layers.concatenate({ name: `${tag}.withstage` }).apply([features, stage]) as SymbolicTensor, STAGE_OUTPUT_COUNT, 50)
+  const stages = branch('stages', features, OUTPUT_SIZE - STAGE_OUTPUT_COUNT, 0)
+  return tf.layers.concatenate({ name: `${tag}.outputs` }).apply([loudness, stages]) as SymbolicTensor
+}
+
+/** The network's two inputs: the features and the stage features. */
+function networkInputs(tf: Tf): [SymbolicTensor, SymbolicTensor] {
+  return [tf.input({ shape: [INPUT_SIZE], name: 'features' }), tf.input({ shape: [STAGE_INPUT_SIZE], name: 'stage' })]
+}
+
 /** The untrained network, its weights drawn from `seed`. */
 export function buildNetwork(tf: Tf, seed: number, architecture: Architecture = DEFAULT_ARCHITECTURE): LayersModel {
-  const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 10 + k })
-  const [first, ...rest] = architecture.hidden
-  const regularizer = () => tf.regularizers.l2({ l2: architecture.l2Penalty })
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [INPUT_SIZE], units: first, activation: 'relu', kernelInitializer: init(1), kernelRegularizer: regularizer() }),
-      tf.layers.dropout({ rate: architecture.dropoutRate, seed: seed + 7 }),
-      ...rest.map((units, k) => tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(2 + k), kernelRegularizer: regularizer() })),
-      // zero bias: an untrained network starts near 0.5 on every output, the analytic settings
-      tf.layers.dense({ units: OUTPUT_SIZE, activation: 'sigmoid', kernelInitializer: init(2 + rest.length) }),
-    ],
-  })
+  const inputs = networkInputs(tf)
+  return tf.model({ inputs, outputs: graph(tf, inputs, architecture, `n${seed}`, seed) }) as unknown as LayersModel
 }
 
 /** Mean squared error over the outputs, each weighted by its schema `lossWeight` (weights sum to the output count). */
@@ -85,18 +111,25 @@ function matrix(tf: Tf, rows: Float32Array[], width: number) {
   return tf.tensor2d(flat, [rows.length, width])
 }
 
-/** Trains `network` on (x, y), reporting the held-out loss each epoch; returns the final losses. */
+/** Training rows: features x, stage features s and labels y. */
+export interface Rows {
+  x: Float32Array[]
+  s: Float32Array[]
+  y: Float32Array[]
+}
+
+/** Trains `network` on ([x, s], y), reporting the held-out loss each epoch; returns the final losses. */
 export async function trainNetwork(
   tf: Tf,
   network: LayersModel,
-  train: { x: Float32Array[]; y: Float32Array[] },
-  heldOut: { x: Float32Array[]; y: Float32Array[] },
+  train: Rows,
+  heldOut: Rows,
   options: TrainOptions,
 ): Promise<{ loss: number; heldOutLoss: number }> {
   const loss = weightedLoss(tf)
   network.compile({ optimizer: tf.train.adam(options.learningRate), loss })
   const random = seededRandom(options.seed ^ 0x5eed)
-  const hx = heldOut.x.length > 0 ? matrix(tf, heldOut.x, INPUT_SIZE) : undefined
+  const hx = heldOut.x.length > 0 ? [matrix(tf, heldOut.x, INPUT_SIZE), matrix(tf, heldOut.s, STAGE_INPUT_SIZE)] : undefined
   const hy = heldOut.y.length > 0 ? matrix(tf, heldOut.y, OUTPUT_SIZE) : undefined
   let last = { loss: NaN, heldOutLoss: NaN }
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -105,10 +138,10 @@ export async function trainNetwork(
       const j = Math.floor(random() * (i + 1))
       ;[order[i], order[j]] = [order[j], order[i]]
     }
-    const x = matrix(tf, order.map((i) => train.x[i]), INPUT_SIZE)
+    const x = [matrix(tf, order.map((i) => train.x[i]), INPUT_SIZE), matrix(tf, order.map((i) => train.s[i]), STAGE_INPUT_SIZE)]
     const y = matrix(tf, order.map((i) => train.y[i]), OUTPUT_SIZE)
     const history = await network.fit(x, y, { epochs: 1, batchSize: options.batchSize, shuffle: false, verbose: 0 })
-    x.dispose()
+    x.forEach((t) => t.dispose())
     y.dispose()
     const trainLoss = Number(history.history.loss[0])
     let heldOutLoss = NaN
@@ -122,38 +155,38 @@ export async function trainNetwork(
     last = { loss: trainLoss, heldOutLoss }
     options.onEpoch?.(epoch, trainLoss, heldOutLoss)
   }
-  hx?.dispose()
+  hx?.forEach((t) => t.dispose())
   hy?.dispose()
   return last
 }
 
-/** Runs the network on one input vector. */
-export function predictRow(tf: Tf, network: Pick<LayersModel, 'predict'>, features: Float32Array): Float32Array {
+/**
+ * Runs the network on one row: the features and the stage features. Before the stages have run, the stage
+ * features are unknown: give none, and the loudness outputs (the first STAGE_OUTPUT_COUNT) are not to be read.
+ */
+export function predictRow(tf: Tf, network: Pick<LayersModel, 'predict'>, features: Float32Array, stageFeatures: Float32Array = UNKNOWN_STAGE): Float32Array {
   return tf.tidy(() => {
-    const output = network.predict(tf.tensor2d(features, [1, INPUT_SIZE])) as ReturnType<Tf['tensor']>
+    const output = network.predict([tf.tensor2d(features, [1, INPUT_SIZE]), tf.tensor2d(stageFeatures, [1, STAGE_INPUT_SIZE])]) as ReturnType<Tf['tensor']>
     return output.dataSync() as Float32Array
   })
 }
+const UNKNOWN_STAGE = new Float32Array(STAGE_INPUT_SIZE).fill(0.5)
 
 /**
  * One network that averages the outputs of `members` (trained with different seeds): a bagged ensemble
- * whose variance is lower than any member's. It is a plain layers model (parallel dense branches and an
- * average), so it is saved and loaded as one model.json + weights.bin; dropout is left out (inference).
+ * whose variance is lower than any member's. It is a plain layers model (the members' graphs side by side
+ * and an average), so it is saved and loaded as one model.json + weights.bin; dropout is left out (inference).
  */
-export function ensembleOf(tf: Tf, members: LayersModel[]): LayersModel {
+export function ensembleOf(tf: Tf, members: LayersModel[], architecture: Architecture = DEFAULT_ARCHITECTURE): LayersModel {
   if (members.length === 1) return members[0]
-  const input = tf.input({ shape: [INPUT_SIZE] })
-  const branches = members.map((member) => {
-    let x = input as ReturnType<Tf['input']>
+  const inputs = networkInputs(tf)
+  const outputs = members.map((_, k) => graph(tf, inputs, architecture, `m${k}`))
+  const model = tf.model({ inputs, outputs: tf.layers.average({ name: 'average' }).apply(outputs) as SymbolicTensor }) as unknown as LayersModel
+  members.forEach((member, k) => {
     for (const layer of member.layers) {
       if (layer.getClassName() !== 'Dense') continue
-      const config = layer.getConfig() as { units: number; activation: string }
-      const copy = tf.layers.dense({ units: config.units, activation: config.activation as 'relu' })
-      x = copy.apply(x) as ReturnType<Tf['input']>
-      copy.setWeights(layer.getWeights())
+      model.getLayer(`m${k}.${layer.name.slice(layer.name.indexOf('.') + 1)}`).setWeights(layer.getWeights())
     }
-    return x
   })
-  const output = tf.layers.average().apply(branches) as ReturnType<Tf['input']>
-  return tf.model({ inputs: input, outputs: output }) as unknown as LayersModel
+  return model
 }

@@ -1,12 +1,13 @@
 /**
  * Inference: analysis features -> the network -> chain settings. The network's outputs are corrections
- * of the analytic settings (src/model/schema.ts): the reference levels the loudness match reads, the
- * compression ratios and shelves; everything else (the matching EQ curve, the width, attack/release,
+ * of the analytic settings (src/model/schema.ts): the compression ratios and shelves, and, once the
+ * stages before the loudness stage have run, the reference levels the loudness match reads; everything else (the matching EQ curve, the width, attack/release,
  * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are scaled by the
  * user's strengths and bounded by the playback target.
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
+import type { LevelSummary } from '../chain/loudness-match.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
 import type { TargetProfile } from '../chain/target-profile.js'
@@ -15,7 +16,7 @@ import { neutralParams } from '../dsp/params.js'
 import type { Reason } from '../report/reasons.js'
 import type { LoadedModel } from './model-io.js'
 import { predictRow } from './network.js'
-import { decodeOutputs, encodeFeatures } from './schema.js'
+import { decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
@@ -36,26 +37,15 @@ const toward = (base: number, decoded: number, strength: number) => base + (deco
 /**
  * Turns the network's outputs `u` (in [0, 1], schema order) into chain settings on top of `base` (the
  * analytic settings for the same mix, target and strengths): strengths scale the model's corrections of
- * the compression and shelves; the width, the matching EQ and the limiter's ceiling stay the analytic path's.
+ * the compression and shelves; the width, the matching EQ and the limiter's ceiling stay the analytic
+ * path's. The loudness outputs are left out: they are read once these stages have run (`referenceFromOutputs`).
  */
-export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, _target: TargetProfile, strengths: Strengths, _playbackCeilingDbtp: number): ModelSettings {
+export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, strengths: Strengths): ModelSettings {
   const decoded = decodeOutputs(u, base)
   const settings = structuredClone(base)
   const reasons: Reason[] = []
   const dynamics = strengths.dynamics * strengths.intensity
   const eq = strengths.eq * strengths.intensity
-
-  const reference = base.loudness.reference
-  if (reference && decoded.loudness.reference) {
-    // The reference's level moves as a whole: its loudness and its true peak by the same amount.
-    const levelDb = decoded.loudness.reference.integratedLufs - reference.integratedLufs
-    const plrDb = decoded.loudness.reference.plrDb
-    settings.loudness.reference = { integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb }
-    reasons.push({
-      stage: 'loudness',
-      text: `model: match the loudness and peaks as if the reference were ${levelDb >= 0 ? '+' : ''}${levelDb.toFixed(1)} dB louder with a PLR of ${plrDb.toFixed(1)} dB (it measures ${reference.plrDb.toFixed(1)} dB): the goal is another section of music than the reference`,
-    })
-  }
 
   settings.compressor = {
     crossoversHz: base.compressor.crossoversHz,
@@ -81,10 +71,58 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
   return { settings, reasons }
 }
 
-/** Predicts the settings for `mix` toward `target` with `model`; `base` is the analytic settings for the same inputs and strengths. */
-export function predictSettings(model: LoadedModel, mix: TrackAnalysis, target: TargetProfile, base: ChainSettings, strengths: Strengths, playbackCeilingDbtp: number): ModelSettings & { predictionMs: number } {
+/**
+ * The reference levels the loudness match reads, from the network's outputs `u` (predicted with the stage
+ * features): the reference's level moves as a whole (its loudness and its true peak by the same amount),
+ * its PLR is the predicted one. `reference` is the analytic path's (the reference's own levels).
+ */
+export function referenceFromOutputs(u: ArrayLike<number>, base: ChainSettings): LevelSummary | undefined {
+  const reference = base.loudness.reference
+  const decoded = decodeOutputs(u, base).loudness.reference
+  if (!reference || !decoded) return undefined
+  const levelDb = decoded.integratedLufs - reference.integratedLufs
+  return { integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb: decoded.plrDb }
+}
+
+/** The reason for the reference levels `used` instead of the reference's own `measured` ones. */
+export function loudnessReason(used: LevelSummary, measured: LevelSummary): Reason {
+  const levelDb = used.integratedLufs - measured.integratedLufs
+  return {
+    stage: 'loudness',
+    text: `model: match the loudness and peaks as if the reference were ${levelDb >= 0 ? '+' : ''}${levelDb.toFixed(1)} dB louder with a PLR of ${used.plrDb.toFixed(1)} dB (it measures ${measured.plrDb.toFixed(1)} dB), read from what the earlier stages deliver: the goal is another section of music than the reference`,
+  }
+}
+
+/** What the model predicts before the render, and how it chooses the loudness match's reference levels during it. */
+export interface ModelPrediction extends ModelSettings {
+  /** Time spent predicting so far (ms): before the render, and in `loudnessReference` once called. */
+  predictionMs: number
+  /**
+   * With a reference to match: the reference levels for what the chain delivers to the loudness stage
+   * (renderChain's RenderOptions.loudnessReference). Each call predicts again and adds to `predictionMs`.
+   */
+  loudnessReference?: (stageInput: LevelSummary) => LevelSummary
+}
+
+/**
+ * Predicts the settings for `mix` toward `target` with `model`; `base` is the analytic settings for the
+ * same inputs and strengths. Two phases: the stages before the loudness stage are decided here; the
+ * reference levels the loudness match reads are predicted during the render, from what those stages
+ * deliver (the render's loudness stage measures it anyway: no extra pass over the audio).
+ */
+export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix: TrackAnalysis, target: TargetProfile, base: ChainSettings, strengths: Strengths): ModelPrediction {
   const started = performance.now()
-  const u = predictRow(model.tf, model.network, encodeFeatures(mix, target))
-  const result = settingsFromOutputs(u, base, mix, target, strengths, playbackCeilingDbtp)
-  return { ...result, predictionMs: performance.now() - started }
+  const features = encodeFeatures(mix, target)
+  const result: ModelPrediction = { ...settingsFromOutputs(predictRow(model.tf, model.network, features), base, mix, strengths), predictionMs: 0 }
+  if (base.loudness.reference) {
+    result.loudnessReference = (stageInput) => {
+      const phaseStarted = performance.now()
+      const u = predictRow(model.tf, model.network, features, encodeStageFeatures(stageInput, mix, target, base))
+      const reference = referenceFromOutputs(u, base) ?? base.loudness.reference!
+      result.predictionMs += performance.now() - phaseStarted
+      return reference
+    }
+  }
+  result.predictionMs = performance.now() - started
+  return result
 }

@@ -23,10 +23,11 @@ import { COMPRESSOR_BAND_PARAMS } from '../dsp/multiband-compressor.js'
 import { denormalise, normalise, type ParamSpec } from '../dsp/params.js'
 import { TONAL_EQ_PARAMS } from '../dsp/tonal-eq.js'
 import { RefmasterError } from '../errors.js'
-import { DYNAMICS_BAND_COUNT, FEATURES, type FeatureSpec } from './features.js'
+import { matchLoudness, type LevelSummary } from '../chain/loudness-match.js'
+import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 4
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =
@@ -46,6 +47,12 @@ export interface OutputSpec {
   encoding: OutputEncoding
   /** Weight in the training loss (the loudness and ceiling decide most of the metrics). */
   lossWeight: number
+  /**
+   * Whether the output is predicted from the stage features too (./features.ts STAGE_FEATURES: what the
+   * chain delivers to its loudness stage), i.e. once the stages before the loudness stage have run. Only
+   * outputs the loudness stage reads may: the others decide what it is delivered. These come first.
+   */
+  readsStageInput: boolean
 }
 
 const bands = Array.from({ length: DYNAMICS_BAND_COUNT }, (_, b) => b)
@@ -67,29 +74,33 @@ const residual = (span: number): OutputEncoding => ({ kind: 'residual', span, ar
 export const OUTPUTS: readonly OutputSpec[] = [
   // The reference's level as the loudness match reads it (its true peak moves with it: ../model/predict.ts):
   // +-9 LU, 0.15 of the 60 LU range. The match's target follows it one for one.
-  { name: 'loudness.reference.integratedLufs', path: REFERENCE_LEVEL_PATH, spec: LOUDNESS_STAGE_PARAMS.targetLufs, encoding: residual(0.15), lossWeight: 8 },
+  { name: 'loudness.reference.integratedLufs', path: REFERENCE_LEVEL_PATH, spec: LOUDNESS_STAGE_PARAMS.targetLufs, encoding: residual(0.15), lossWeight: 8, readsStageInput: true },
   // The reference's PLR: +-15 dB, of which the match's aimed PLR follows its share (referencePlrTrust).
-  { name: 'loudness.reference.plrDb', path: REFERENCE_PLR_PATH, spec: REFERENCE_PLR_SPEC, encoding: residual(0.375), lossWeight: 4 },
+  { name: 'loudness.reference.plrDb', path: REFERENCE_PLR_PATH, spec: REFERENCE_PLR_SPEC, encoding: residual(0.375), lossWeight: 4, readsStageInput: true },
   // ratio (log scale): up to 20^0.3 = 2.5 times the analytic ratio, or down to 1
-  ...bands.map((b) => ({ name: `compressor.bands.${b}.ratio`, path: ['compressor', 'bands', b, 'ratio'], spec: COMPRESSOR_BAND_PARAMS.ratio, encoding: residual(0.3), lossWeight: 1 })),
+  ...bands.map((b) => ({ name: `compressor.bands.${b}.ratio`, path: ['compressor', 'bands', b, 'ratio'], spec: COMPRESSOR_BAND_PARAMS.ratio, encoding: residual(0.3), lossWeight: 1, readsStageInput: false })),
   // No side gains: corrections of the analytic width learned from the examples made the held-out masters'
   // side/mid ratio worse (12 draws per track: -10.8 % against -5.8 % without them; 24 draws: -10.6 % against -1.5 %).
   // +-6 dB of shelf on top of the analytic matching EQ (whose own shelves are 0)
-  { name: 'tonalEq.lowShelfGainDb', path: ['tonalEq', 'lowShelfGainDb'], spec: TONAL_EQ_PARAMS.lowShelfGainDb, encoding: residual(0.25), lossWeight: 1 },
-  { name: 'tonalEq.highShelfGainDb', path: ['tonalEq', 'highShelfGainDb'], spec: TONAL_EQ_PARAMS.highShelfGainDb, encoding: residual(0.25), lossWeight: 1 },
+  { name: 'tonalEq.lowShelfGainDb', path: ['tonalEq', 'lowShelfGainDb'], spec: TONAL_EQ_PARAMS.lowShelfGainDb, encoding: residual(0.25), lossWeight: 1, readsStageInput: false },
+  { name: 'tonalEq.highShelfGainDb', path: ['tonalEq', 'highShelfGainDb'], spec: TONAL_EQ_PARAMS.highShelfGainDb, encoding: residual(0.25), lossWeight: 1, readsStageInput: false },
 ]
 
-/** Number of inputs and outputs. */
+/** Number of inputs, stage inputs and outputs, and of the outputs that read the stage inputs (the first ones). */
 export const INPUT_SIZE = FEATURES.length
+export const STAGE_INPUT_SIZE = STAGE_FEATURES.length
 export const OUTPUT_SIZE = OUTPUTS.length
+export const STAGE_OUTPUT_COUNT = OUTPUTS.filter((o) => o.readsStageInput).length
+if (OUTPUTS.some((o, i) => o.readsStageInput !== i < STAGE_OUTPUT_COUNT)) throw new RefmasterError('INTERNAL', 'the outputs that read the stage inputs must come first')
 
 /** The schema as plain data (what the fingerprint hashes; also written into model cards). */
-export function schemaDescription(): { version: number; inputs: FeatureSpec[]; outputs: Array<Omit<OutputSpec, 'spec'> & { spec: Omit<ParamSpec, 'description'> }> } {
+export function schemaDescription(): { version: number; inputs: FeatureSpec[]; stageInputs: FeatureSpec[]; outputs: Array<Omit<OutputSpec, 'spec'> & { spec: Omit<ParamSpec, 'description'> }> } {
   return {
     version: SCHEMA_VERSION,
     inputs: FEATURES.map(({ name, unit, min, max }) => ({ name, unit, min, max })),
-    outputs: OUTPUTS.map(({ name, path, spec, encoding, lossWeight }) => ({
-      name, path, encoding, lossWeight, spec: { unit: spec.unit, min: spec.min, max: spec.max, default: spec.default, neutral: spec.neutral, scale: spec.scale },
+    stageInputs: STAGE_FEATURES.map(({ name, unit, min, max }) => ({ name, unit, min, max })),
+    outputs: OUTPUTS.map(({ name, path, spec, encoding, lossWeight, readsStageInput }) => ({
+      name, path, encoding, lossWeight, readsStageInput, spec: { unit: spec.unit, min: spec.min, max: spec.max, default: spec.default, neutral: spec.neutral, scale: spec.scale },
     })),
   }
 }
@@ -107,16 +118,29 @@ export function assertFingerprint(modelFingerprint: string, modelName: string): 
   }
 }
 
+/** `value` mapped onto [0, 1] by the feature's range (clamped; 0.5 where it is not a number). */
+function encodeFeature(feature: FeatureSpec, value: number): number {
+  const u = (value - feature.min) / (feature.max - feature.min)
+  return Number.isFinite(u) ? Math.min(1, Math.max(0, u)) : 0.5
+}
+
 /** The input vector of a mix and a target, each feature mapped onto [0, 1] by its range (clamped). */
 export function encodeFeatures(mix: TrackAnalysis, target: TargetProfile): Float32Array {
   const sources = { mix, mixProfile: profileOf(mix), target }
-  const vector = new Float32Array(FEATURES.length)
-  FEATURES.forEach((feature, i) => {
-    const value = feature.read(sources)
-    const u = (value - feature.min) / (feature.max - feature.min)
-    vector[i] = Number.isFinite(u) ? Math.min(1, Math.max(0, u)) : 0.5
-  })
-  return vector
+  return Float32Array.from(FEATURES, (feature) => encodeFeature(feature, feature.read(sources)))
+}
+
+/**
+ * The stage input vector: the levels the chain delivers to its loudness stage, read against the mix and
+ * the target, and what the analytic loudness match aims at for them (`settings`: the analytic settings,
+ * whose ceiling and reference trust the match reads; without a reference to match, the target's levels).
+ */
+export function encodeStageFeatures(stageInput: LevelSummary, mix: TrackAnalysis, target: TargetProfile, settings: ChainSettings): Float32Array {
+  const ceilingDbtp = settings.limiter.ceilingDbtp
+  const referenceTrust = settings.loudness.referenceTrust ?? 0
+  const match = matchLoudness(stageInput, settings.loudness.reference ?? target, ceilingDbtp, referenceTrust)
+  const sources = { stageInput, mixProfile: profileOf(mix), target, match, ceilingDbtp, referenceTrust }
+  return Float32Array.from(STAGE_FEATURES, (feature) => encodeFeature(feature, feature.read(sources)))
 }
 
 type Settable = Record<string | number, unknown>

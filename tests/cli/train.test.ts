@@ -44,6 +44,11 @@ describe('refmaster train', () => {
     expect(report.settingsSource.schemaFingerprint).toBe(SCHEMA_FINGERPRINT)
     expect(report.measurements.after.truePeakDbtp).toBeLessThanOrEqual(-1)
     expect(report.reasons.some((r: { text: string }) => r.text.startsWith('model:'))).toBe(true)
+    // the loudness outputs are predicted during the render, from what the earlier stages deliver, and the
+    // settings keep the reference levels the loudness match read
+    expect(report.reasons.some((r: { text: string }) => r.text.startsWith('model: match the loudness') && r.text.includes('what the earlier stages deliver'))).toBe(true)
+    expect(typeof report.settings.loudness.reference.plrDb).toBe('number')
+    expect(report.settingsSource.predictionMs).toBeLessThan(50)
     const out2 = await decodeFile(join(dir, 'out.wav'))
     expect(out2.channels[0].length).toBe(8 * 44100)
 

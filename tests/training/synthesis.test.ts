@@ -1,8 +1,10 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { exampleRows, synthesise } from '../../training/synthesis.js'
+import { baseSettings, exampleRows, synthesise } from '../../training/synthesis.js'
+import { renderChain } from '../../src/chain/apply.js'
+import type { LevelSummary } from '../../src/chain/loudness-match.js'
 import { listLibrary, splitByTrack } from '../../training/train.js'
-import { INPUT_SIZE, OUTPUT_SIZE } from '../../src/model/schema.js'
+import { encodeStageFeatures, INPUT_SIZE, OUTPUT_SIZE, STAGE_INPUT_SIZE } from '../../src/model/schema.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 
 
@@ -22,6 +24,19 @@ describe('training data synthesis', () => {
     expect(Array.from(y.goalAudio.channels[1])).toEqual(Array.from(x.goalAudio.channels[1]))
     const other = exampleRows(await synthesise({ ...task, draw: 2 }))
     expect(other.features).not.toEqual(a.features)
+  })
+
+  it('measures the loudness stage input as the loudness stage of the render reads it (the stage features of training and of mastering agree)', async () => {
+    const example = await synthesise({ trackPath: join(DEV_AUDIO, 'rock', 'rock-01-armygeddon.ogg'), seed: 3, draw: 2, segmentSeconds: 4 })
+    const base = baseSettings(example)
+    let seen: LevelSummary | undefined
+    const rendered = renderChain(example.mixAudio, base, undefined, { loudnessReference: (stageInput) => ((seen = stageInput), base.loudness.reference!) })
+    expect(rendered.reference).toEqual(base.loudness.reference)
+    expect(seen!.integratedLufs).toBeCloseTo(example.stageInput.integratedLufs, 2)
+    expect(seen!.plrDb).toBeCloseTo(example.stageInput.plrDb, 2)
+    const rows = exampleRows(example)
+    expect(rows.stageFeatures).toEqual(Array.from(encodeStageFeatures(seen!, example.mix, example.reference, base)).map((v) => expect.closeTo(v, 3)))
+    expect(rows.stageFeatures).toHaveLength(STAGE_INPUT_SIZE)
   })
 
   it('splits the library by track, per genre, the same way for a seed', () => {
