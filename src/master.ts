@@ -145,14 +145,17 @@ function analyzeReference(reference: ReferenceInput, mix: Audio): Promise<TrackA
  */
 function genreProfile(profile: TargetProfile, sampleRateHz: number): TargetProfile {
   const atRate = profileForRate(profile, sampleRateHz)
-  const { topHz } = lossyCut(atRate.fine, sampleRateHz)
-  return Number.isFinite(topHz) ? { ...atRate, spectrumTopHz: topHz } : atRate
+  return withSpectrumTop(atRate, lossyCut(atRate.fine, sampleRateHz).topHz)
 }
 
 /** A reference's target profile, with what its sanity check found about its spectrum (a lossy cut). */
 export function referenceProfile(analysis: TrackAnalysis, check: ReferenceCheck): TargetProfile {
-  const profile = profileOf(analysis)
-  return Number.isFinite(check.spectrumTopHz) ? { ...profile, spectrumTopHz: check.spectrumTopHz } : profile
+  return withSpectrumTop(profileOf(analysis), check.spectrumTopHz)
+}
+
+/** `profile` whose spectra are the music's only up to `topHz` (Infinity: all of them). */
+function withSpectrumTop(profile: TargetProfile, topHz: number): TargetProfile {
+  return Number.isFinite(topHz) ? { ...profile, spectrumTopHz: topHz } : profile
 }
 
 /**

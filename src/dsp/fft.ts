@@ -24,6 +24,13 @@ const BYTES_PER_FLOAT = 4
 
 const wasm = (await (PFFFT as unknown as () => Promise<PffftModule>)()) as PffftModule
 
+/** PFFFT's real transforms need a multiple of 32; we use powers of 2. */
+function checkSize(size: number): void {
+  if (!Number.isInteger(size) || size < 32 || (size & (size - 1)) !== 0) {
+    throw new RangeError(`FFT size must be a power of 2 and at least 32, got ${size}`)
+  }
+}
+
 /** A real FFT of one size, with its buffers in WebAssembly memory. Reuse it; call `dispose` when done. */
 export class RealFft {
   readonly size: number
@@ -33,9 +40,7 @@ export class RealFft {
   private readonly workPointer: number
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 32 || (size & (size - 1)) !== 0) {
-      throw new RangeError(`FFT size must be a power of 2 and at least 32, got ${size}`)
-    }
+    checkSize(size)
     this.size = size
     this.setup = wasm._pffft_new_setup(size, PFFFT_REAL)
     this.inputPointer = wasm._pffft_aligned_malloc(size * BYTES_PER_FLOAT)
@@ -89,9 +94,7 @@ export class FixedKernelConvolution {
 
   /** `kernel` (at most `size` taps) is zero-padded to `size`. */
   constructor(size: number, kernel: Float32Array) {
-    if (!Number.isInteger(size) || size < 32 || (size & (size - 1)) !== 0) {
-      throw new RangeError(`FFT size must be a power of 2 and at least 32, got ${size}`)
-    }
+    checkSize(size)
     if (kernel.length > size) throw new RangeError(`kernel of ${kernel.length} taps does not fit an FFT of ${size}`)
     this.size = size
     this.setup = wasm._pffft_new_setup(size, PFFFT_REAL)
