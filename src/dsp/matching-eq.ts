@@ -100,6 +100,17 @@ export function applyMatchingEq(audio: Audio, params: MatchingEqParams, output?:
     if (!midFlat) convolveCentred(out[0], designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz), out[0])
     return { channels: out, sampleRateHz }
   }
+  const midKernel = midFlat ? null : designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz)
+  const sideKernel = sideFlat ? null : designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), sampleRateHz)
+  return { channels: filterMidSide(channels, midKernel, sideKernel, out), sampleRateHz }
+}
+
+/**
+ * Stereo `channels` through a linear-phase FIR on mid (L + R)/2 and one on side (L - R)/2 (null: left
+ * as it is), back to left and right in `out` (channel arrays of the input's length; they may be the
+ * input's own). Sample-aligned (`convolveCentred`).
+ */
+export function filterMidSide(channels: readonly Float32Array[], midKernel: Float32Array | null, sideKernel: Float32Array | null, out: Float32Array[]): Float32Array[] {
   const [left, right] = channels
   const [mid, side] = out
   for (let n = 0; n < left.length; n++) {
@@ -107,12 +118,12 @@ export function applyMatchingEq(audio: Audio, params: MatchingEqParams, output?:
     mid[n] = 0.5 * (l + r)
     side[n] = 0.5 * (l - r)
   }
-  if (!midFlat) convolveCentred(mid, designCurveFir(curve.frequenciesHz, scaled(curve.midDb), sampleRateHz), mid)
-  if (!sideFlat) convolveCentred(side, designCurveFir(curve.frequenciesHz, scaled(curve.sideDb), sampleRateHz), side)
+  if (midKernel) convolveCentred(mid, midKernel, mid)
+  if (sideKernel) convolveCentred(side, sideKernel, side)
   for (let n = 0; n < mid.length; n++) {
     const m = mid[n], s = side[n]
     mid[n] = m + s
     side[n] = m - s
   }
-  return { channels: out, sampleRateHz }
+  return out
 }

@@ -11,7 +11,7 @@ import type { Audio } from '../audio/audio.js'
 import { RefmasterError } from '../errors.js'
 import { dbToGain } from '../units/db.js'
 import { DEFAULT_CROSSOVERS_HZ, validateCrossovers } from './crossover.js'
-import { convolveCentred } from './fft-convolver.js'
+import { filterMidSide } from './matching-eq.js'
 import { zeroPhaseLowBand } from './zero-phase-split.js'
 import { defaultParams, defineParams, neutralParams, validateParams, type ParamValues } from './params.js'
 
@@ -135,20 +135,8 @@ export function applyStereoWidth(audio: Audio, params: StereoWidthParams, output
     audio.channels.forEach((input, c) => out[c] !== input && out[c].set(input))
     return { channels: out, sampleRateHz }
   }
-  const [left, right] = audio.channels
-  const [mid, side] = out
-  for (let n = 0; n < left.length; n++) {
-    const l = left[n], r = right[n]
-    mid[n] = 0.5 * (l + r)
-    side[n] = 0.5 * (l - r)
-  }
   // Zero phase: the side keeps its alignment with the mid, so panning and the image stay intact at every
   // frequency, and the mid is left exactly as it is.
-  convolveCentred(side, sideKernel(params, sampleRateHz), side)
-  for (let n = 0; n < mid.length; n++) {
-    const m = mid[n], s = side[n]
-    mid[n] = m + s
-    side[n] = m - s
-  }
+  filterMidSide(audio.channels, null, sideKernel(params, sampleRateHz), out)
   return { channels: out, sampleRateHz }
 }
