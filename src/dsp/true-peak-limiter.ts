@@ -426,6 +426,54 @@ export function limiterGainCurve(envelope: TruePeakEnvelope, params: TruePeakLim
 }
 
 /**
+ * The limiter's gain per chunk of frames (`chunkBoundaries`: where each chunk starts, then where the last
+ * ends), coarsely, for a loudness search to estimate a trial gain's loudness in a small fraction of
+ * `limiterGainCurve`'s time. Each chunk's required gain comes from the largest envelope value within the
+ * look-ahead of any of its frames (the hold does not depend on the gain, so it is found once, here); it
+ * is released towards unity once per chunk, by the chunk's length, as `smoothGainInPlace` does per frame;
+ * the box averages are left out. Returns a function of the input gain (dB) that writes one gain per chunk
+ * into `out`. src/dsp/loudness-target.ts `coarseLoudness` turns it into loudness.
+ */
+export function coarseGainCurve(envelope: TruePeakEnvelope, chunkBoundaries: Int32Array, params: TruePeakLimiterParams, sampleRateHz: number): (inputGainDb: number, out: Float32Array) => Float32Array {
+  const { target, span, releaseCoefficient } = limiterShape(params, sampleRateHz)
+  const chunks = chunkBoundaries.length - 1
+  const chunkPeaks = new Float32Array(chunks)
+  for (let j = 0; j < chunks; j++) {
+    let peak = 0
+    for (let n = chunkBoundaries[j]; n < chunkBoundaries[j + 1]; n++) if (envelope.frames[n] > peak) peak = envelope.frames[n]
+    chunkPeaks[j] = peak
+  }
+  // Largest chunk peak over chunks j .. ahead(j), the chunks whose first frame lies within the look-ahead
+  // of chunk j's last frame; ahead(j) never decreases, so a monotonic queue of candidates finds it.
+  const held = new Float32Array(chunks)
+  const release = new Float64Array(chunks)
+  const queue = new Int32Array(chunks)
+  let head = 0, tail = 0, ahead = -1
+  for (let j = 0; j < chunks; j++) {
+    const reach = chunkBoundaries[j + 1] - 1 + span - 1
+    while (ahead + 1 < chunks && (ahead < j || chunkBoundaries[ahead + 1] <= reach)) {
+      ahead++
+      while (tail > head && chunkPeaks[queue[tail - 1]] <= chunkPeaks[ahead]) tail--
+      queue[tail++] = ahead
+    }
+    while (queue[head] < j) head++
+    held[j] = chunkPeaks[queue[head]]
+    release[j] = releaseCoefficient ** (chunkBoundaries[j + 1] - chunkBoundaries[j])
+  }
+  return (inputGainDb, out) => {
+    const threshold = target / dbToGain(inputGainDb)
+    let released = 1
+    for (let j = 0; j < chunks; j++) {
+      released = 1 - (1 - released) * release[j]
+      const peak = held[j]
+      if (peak > threshold && threshold / peak < released) released = threshold / peak
+      out[j] = released
+    }
+    return out
+  }
+}
+
+/**
  * Limits `audio` times the input gain so that its true peak, as src/analysis/loudness `truePeak` (and the
  * eval) measure it, stays at or below `params.ceilingDbtp` (module comment: how). The output has the
  * input's length and alignment; deterministic; the input is not modified.

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { Audio } from '../../src/audio/audio.js'
 import { decodeFile } from '../../src/audio/decode.js'
 import { measureLoudness, truePeak } from '../../src/analysis/loudness/index.js'
-import { DEFAULT_MAX_LIMITER_REDUCTION_DB, LOUDNESS_TOLERANCE_LU, fitLoudness, type LoudnessFit } from '../../src/dsp/loudness-target.js'
+import { kWeightedChunks, kWeightedTicks, loudnessFromTicks } from '../../src/analysis/loudness/meter.js'
+import { DEFAULT_MAX_LIMITER_REDUCTION_DB, LOUDNESS_TOLERANCE_LU, coarseLoudness, fitLoudness, type LoudnessFit } from '../../src/dsp/loudness-target.js'
+import { defaultParams } from '../../src/dsp/params.js'
+import { TRUE_PEAK_LIMITER_PARAMS, limiterGainCurve, truePeakEnvelope } from '../../src/dsp/true-peak-limiter.js'
 import { RefmasterError } from '../../src/errors.js'
 import { gainToDb } from '../../src/units/db.js'
 import { noise, sine, stereo } from '../helpers/signals.js'
@@ -45,6 +48,9 @@ describe('fitLoudness: lands on reachable targets', () => {
         expect(fit.warnings).toEqual([])
         expect(Math.abs(fit.achievedLufs - targetLufs)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU)
         expect(fit.maxGainReductionDb).toBeLessThanOrEqual(DEFAULT_MAX_LIMITER_REDUCTION_DB + 0.01)
+        // The coarse estimate puts the first exact trial on (or next to) the target.
+        expect(fit.exactTrials).toBeGreaterThanOrEqual(1)
+        expect(fit.exactTrials).toBeLessThanOrEqual(2)
         expectDeliverable(input, fit, CEILING_DBTP)
       })
     }
@@ -64,6 +70,27 @@ describe('fitLoudness: lands on reachable targets', () => {
     const fit = fitLoudness(input, { targetLufs: -10, ceilingDbtp: -2, limiter: { lookaheadMs: 1, releaseMs: 50 } })
     expect(Math.abs(fit.achievedLufs + 10)).toBeLessThanOrEqual(LOUDNESS_TOLERANCE_LU)
     expectDeliverable(input, fit, -2)
+  })
+})
+
+describe('coarseLoudness, the estimate of the limited loudness', () => {
+  it('reads real music within 0.01 LU + 0.03 LU per LU of limiting of the exact limiter and meter', async () => {
+    const params = { ...defaultParams(TRUE_PEAK_LIMITER_PARAMS), ceilingDbtp: CEILING_DBTP }
+    for (const name of ['rock/rock-01-armygeddon', 'orchestral/orchestral-03-casualtiesofwar', 'electronic/electronic-06-ninesix', 'pop/pop-09-music008']) {
+      const input = await excerpt(name)
+      const envelope = truePeakEnvelope(input)
+      const estimate = coarseLoudness(kWeightedChunks(input, 16), envelope, params, input.sampleRateHz)
+      const inputLufs = loudnessFromTicks(kWeightedTicks(input)).integratedLufs
+      const headroomDb = CEILING_DBTP - gainToDb(envelope.frames.reduce((a, b) => Math.max(a, b), 0))
+      const curve = new Float32Array(input.channels[0].length)
+      for (const overDb of [-1, 2, 5, 8]) {
+        const gainDb = headroomDb + overDb
+        const exact = loudnessFromTicks(kWeightedTicks(input, { curve: limiterGainCurve(envelope, params, input.sampleRateHz, gainDb, curve), scale: 10 ** (gainDb / 20) })).integratedLufs
+        const limitingLu = inputLufs + gainDb - exact
+        const error = estimate(gainDb) - exact
+        expect(Math.abs(error), `${name} at ${gainDb.toFixed(1)} dB (${limitingLu.toFixed(2)} LU of limiting)`).toBeLessThanOrEqual(0.01 + 0.03 * limitingLu)
+      }
+    }
   })
 })
 

@@ -140,6 +140,37 @@ export function kWeightedTicks(audio: Audio, gain?: SampleGain): TickEnergies {
   return { boundaries, energy }
 }
 
+/**
+ * K-weighted energy at a finer resolution than the ticks: each tick split into chunks of at most
+ * `chunkFrames` frames. `ticks` holds the same tick energies as `kWeightedTicks` (each the sum of its
+ * chunks; float64, so within rounding of the one-pass sums).
+ */
+export interface ChunkEnergies {
+  ticks: TickEnergies
+  /** Where each chunk starts (samples); the last entry is where the last tick ends. */
+  chunkBoundaries: Int32Array
+  chunkEnergy: Float64Array
+  /** Index of tick i's first chunk; entry `ticks` is the chunk count. */
+  tickFirstChunk: Int32Array
+}
+
+/** `kWeightedTicks` of `audio` by chunks of at most `chunkFrames` frames (`ChunkEnergies`). */
+export function kWeightedChunks(audio: Audio, chunkFrames: number): ChunkEnergies {
+  const boundaries = tickBoundaries(frameCount(audio), audio.sampleRateHz)
+  const ticks = boundaries.length - 1
+  const tickFirstChunk = new Int32Array(ticks + 1)
+  for (let i = 0; i < ticks; i++) tickFirstChunk[i + 1] = tickFirstChunk[i] + Math.ceil((boundaries[i + 1] - boundaries[i]) / chunkFrames)
+  const chunks = tickFirstChunk[ticks]
+  const chunkBoundaries = new Int32Array(chunks + 1)
+  for (let i = 0; i < ticks; i++) for (let j = tickFirstChunk[i], at = boundaries[i]; j < tickFirstChunk[i + 1]; j++, at += chunkFrames) chunkBoundaries[j] = at
+  chunkBoundaries[chunks] = boundaries[ticks]
+  const chunkEnergy = new Float64Array(chunks)
+  accumulateKWeightedEnergy(audio.channels, audio.sampleRateHz, chunkBoundaries, chunkEnergy)
+  const energy = new Float64Array(ticks)
+  for (let i = 0; i < ticks; i++) for (let j = tickFirstChunk[i]; j < tickFirstChunk[i + 1]; j++) energy[i] += chunkEnergy[j]
+  return { ticks: { boundaries, energy }, chunkBoundaries, chunkEnergy, tickFirstChunk }
+}
+
 /** The loudness levels of a measurement (everything but the peaks), from the tick energies. */
 export type LoudnessLevels = Omit<LoudnessMeasurement, 'truePeakDbtp' | 'samplePeakDbfs' | 'channelTruePeakDbtp'>
 
