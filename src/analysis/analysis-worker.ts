@@ -5,6 +5,7 @@
  * proper type.
  */
 import { parentPort } from 'node:worker_threads'
+import { movableBuffers } from '../audio/fresh-channels.js'
 import { analyzeTrack, type AnalysisOptions, type TrackAnalysis } from './track-analysis.js'
 
 /** What the worker is sent. */
@@ -28,5 +29,5 @@ parentPort?.once('message', ({ channels, sampleRateHz, options }: AnalysisReques
     analysis = null
   }
   const reply: AnalysisReply = { channels, analysis }
-  parentPort?.postMessage(reply, channels.map((channel) => channel.buffer as ArrayBuffer))
+  parentPort?.postMessage(reply, movableBuffers(channels))
 })

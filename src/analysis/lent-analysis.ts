@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { askWorkerOnce } from '../worker-once.js'
+import { allShared, movableBuffers } from '../audio/fresh-channels.js'
 import type { Audio } from '../audio/audio.js'
 import type { AnalysisReply, AnalysisRequest } from './analysis-worker.js'
 import { analyzeTrack, type AnalysisOptions, type TrackAnalysis } from './track-analysis.js'
@@ -9,10 +10,12 @@ import { analyzeTrack, type AnalysisOptions, type TrackAnalysis } from './track-
 const WORKER_URL = new URL('./analysis-worker.js', import.meta.url)
 
 /**
- * Whether `audio`'s sample buffers can be moved to another thread and back: each channel owns a whole,
- * unshared ArrayBuffer of its own that none of `others` uses.
+ * Whether `audio`'s samples can go to another thread and back: every channel is in shared memory (the
+ * worker reads it in place), or each owns a whole ArrayBuffer of its own that none of `others` uses
+ * (moved there and back).
  */
 function canLend(audio: Audio, others: readonly Float32Array[]): boolean {
+  if (allShared(audio.channels)) return true
   const buffers = audio.channels.map((channel) => channel.buffer)
   return (
     audio.channels.every((channel) => channel.buffer instanceof ArrayBuffer && channel.byteOffset === 0 && channel.byteLength === channel.buffer.byteLength) &&
@@ -33,7 +36,7 @@ function canLend(audio: Audio, others: readonly Float32Array[]): boolean {
 export async function analyzeTrackLent(audio: Audio, options: AnalysisOptions, keep: readonly Float32Array[]): Promise<TrackAnalysis> {
   if (!canLend(audio, keep) || !existsSync(fileURLToPath(WORKER_URL))) return analyzeTrack(audio, undefined, options)
   const request: AnalysisRequest = { channels: audio.channels, sampleRateHz: audio.sampleRateHz, options }
-  const reply = await askWorkerOnce<AnalysisReply>(WORKER_URL, request, audio.channels.map((channel) => channel.buffer as ArrayBuffer))
+  const reply = await askWorkerOnce<AnalysisReply>(WORKER_URL, request, movableBuffers(audio.channels))
   audio.channels.splice(0, audio.channels.length, ...reply.channels)
   return reply.analysis ?? analyzeTrack(audio, undefined, options)
 }

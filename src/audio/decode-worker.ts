@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { decodeFile } from './decode.js'
+import { movableBuffers } from './fresh-channels.js'
 
 /** What the worker is sent. */
 export interface DecodeRequest {
@@ -25,6 +26,6 @@ parentPort?.once('message', async ({ path }: DecodeRequest) => {
   } catch {
     // the caller decodes again in its own thread and reports the error
   }
-  // Channels may be views into one buffer: move each buffer once.
-  parentPort?.postMessage(reply, [...new Set((reply.channels ?? []).map((channel) => channel.buffer as ArrayBuffer))])
+  // Channels may be views into one buffer: move each buffer once (shared ones are shared, not moved).
+  parentPort?.postMessage(reply, movableBuffers(reply.channels ?? []))
 })

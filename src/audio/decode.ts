@@ -7,6 +7,7 @@ import { endsWithCompleteFlacFrame, parseStreamInfo, readFlacStreamInfo } from '
 import { inspectMp3 } from './mp3-frames.js'
 import { inspectOgg, OGG_FLAC_STREAMINFO_OFFSET } from './ogg.js'
 import { sniffFormat } from './sniff.js'
+import { sharedChannels } from './fresh-channels.js'
 import { pcmIntoPlanar } from './pcm.js'
 import { readWav, wavLayout } from './wav.js'
 
@@ -71,7 +72,8 @@ async function readWavInPieces(path: string): Promise<Audio | null> {
     if (!layout) return null
     const { channelCount, encoding, dataOffset, frameCount } = layout
     const frameBytes = channelCount * encoding.bytesPerSample
-    const channels = Array.from({ length: channelCount }, () => new Float32Array(frameCount))
+    // Shared memory: the render's helper threads can work on the samples in place.
+    const channels = sharedChannels(channelCount, frameCount)
     const piece = new Uint8Array(Math.min(frameCount, WAV_PIECE_FRAMES) * frameBytes)
     for (let first = 0; first < frameCount; first += WAV_PIECE_FRAMES) {
       const count = Math.min(WAV_PIECE_FRAMES, frameCount - first)

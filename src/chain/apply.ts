@@ -1,4 +1,6 @@
 import type { Audio } from '../audio/audio.js'
+import { freshChannels } from '../audio/fresh-channels.js'
+import { EnvelopeHelper } from '../dsp/envelope-helper.js'
 import { applyMatchingEq } from '../dsp/matching-eq.js'
 import { applyMultibandCompressor } from '../dsp/multiband-compressor.js'
 import { applySaturation } from '../dsp/saturation.js'
@@ -28,6 +30,10 @@ export interface RenderResult {
 class SpareArrays {
   private readonly free: Float32Array[] = []
   constructor(private readonly frames: number) {}
+  /** Adds `count` new arrays whose pages another thread faults in meanwhile (`freshChannels`). */
+  reserve(count: number): void {
+    this.free.push(...freshChannels(count, this.frames))
+  }
   take(count: number): Float32Array[] {
     return Array.from({ length: count }, () => this.free.pop() ?? new Float32Array(this.frames))
   }
@@ -94,6 +100,18 @@ export interface RenderOptions {
  */
 export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: RenderProgress, options: RenderOptions = {}): RenderResult {
   const spare = new SpareArrays(mix.channels[0].length)
+  // The loudness stage's output, and the first stage's when it may not write into the mix: new arrays
+  // either way, so their page faults start now, on another core.
+  spare.reserve(mix.channels.length * (options.consumeMix ? 1 : 2))
+  const envelopeHelper = EnvelopeHelper.start(mix.channels[0].length)
+  try {
+    return renderStages(mix, settings, spare, onProgress, options, envelopeHelper)
+  } finally {
+    envelopeHelper?.close()
+  }
+}
+
+function renderStages(mix: Audio, settings: ChainSettings, spare: SpareArrays, onProgress: RenderProgress | undefined, options: RenderOptions, envelopeHelper: EnvelopeHelper | undefined): RenderResult {
   let audio = mix
   let done = 0
   for (const stage of STAGES) {
@@ -116,6 +134,7 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
     maxLimiterReductionDb: settings.loudness.maxLimiterReductionDb,
     limiter: settings.limiter,
     output: spare.take(mix.channels.length),
+    envelopeHelper,
     resolveTarget: matchedTarget(settings, options.loudnessReference, (used) => (reference = used)),
   })
   onProgress?.(done + LOUDNESS_SHARE, 'done')

@@ -15,6 +15,7 @@ import { assertProcessable, frameCount, type Audio } from '../audio/audio.js'
 import { measureLoudness, type LoudnessMeasurement } from '../analysis/loudness/index.js'
 import { ABSOLUTE_GATE_LUFS, kWeightedChunks, kWeightedTicks, loudnessFromTicks, type ChunkEnergies, type TickEnergies } from '../analysis/loudness/meter.js'
 import { RefmasterError } from '../errors.js'
+import type { EnvelopeHelper } from './envelope-helper.js'
 import { dbToGain, gainToDb } from '../units/db.js'
 import { defaultParams, defineParams, validateParams } from './params.js'
 import {
@@ -63,6 +64,8 @@ export interface FitLoudnessOptions {
   limiter?: Partial<TruePeakLimiterParams>
   /** Channel arrays (not the input's) the master is written into instead of new ones. */
   output?: Float32Array[]
+  /** A second thread for the true-peak envelope (started with the render, see EnvelopeHelper). */
+  envelopeHelper?: EnvelopeHelper
   /**
    * Chooses the target and ceiling from the input's own levels (the meter's reading of what the chain
    * delivers to this stage), replacing `targetLufs` and `ceilingDbtp`; the result reports what was used.
@@ -142,7 +145,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   const inputLufs = loudnessFromTicks(chunks.ticks).integratedLufs
   // The envelope lives in the output's last channel and the trials' gain curves in its first (the limiter
   // reads both before it writes there); the envelope's maximum is the input's true peak.
-  const envelope = truePeakEnvelope(audio, 0, output[output.length - 1])
+  const envelope = options.envelopeHelper?.envelope(audio, output[output.length - 1]) ?? truePeakEnvelope(audio, 0, output[output.length - 1])
   const inputTruePeakDbtp = gainToDb(envelopePeak(envelope))
   if (options.resolveTarget) options = { ...options, ...options.resolveTarget({ integratedLufs: inputLufs, truePeakDbtp: inputTruePeakDbtp }) }
   const { targetLufs, ceilingDbtp } = options
@@ -154,7 +157,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
   const gainStorage = output.length > 1 ? output[0] : new Float32Array(frames)
   const render = (gainDb: number): { limited: TruePeakLimiterResult; measured: LoudnessMeasurement; errorLu: number } => {
     const limited = limitTruePeak(audio, params, { inputGainDb: gainDb, envelope, output })
-    return { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings) }
+    return { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings, undefined, options.envelopeHelper) }
   }
 
   if (!(inputLufs > ABSOLUTE_GATE_LUFS)) {
@@ -182,7 +185,7 @@ export function fitLoudness(audio: Audio, options: FitLoudnessOptions): Loudness
     const limited = limitTruePeak(audio, params, { inputGainDb: trial.gainDb, envelope, output, firstGainCurve })
     // A first-pass render is exactly what the trial measured: only the peaks remain to be measured.
     const ticks = limited.passes === 1 && limited.safetyTrimDb === 0 ? trial.ticks : undefined
-    const rendered = { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings, ticks) }
+    const rendered = { limited, ...meterCheck(limited, ceilingDbtp, targetLufs, warnings, ticks, options.envelopeHelper) }
     if (!reachable) {
       const inputPlrDb = inputTruePeakDbtp - inputLufs
       const targetPlrDb = ceilingDbtp - targetLufs
@@ -273,12 +276,12 @@ export function coarseLoudness(chunks: ChunkEnergies, envelope: TruePeakEnvelope
 
 /**
  * Measures the limiter's output with the meter (BS.1770 loudness and true peak); `ticks` are its
- * K-weighted energies when already known. The limiter guarantees the ceiling by construction; should the
+ * K-weighted energies when already known; `helper` measures half the channels' peaks. The limiter guarantees the ceiling by construction; should the
  * meter ever disagree, the output is trimmed (a uniform gain, which scales the true peak exactly) and a
  * warning says so, so the promise holds even then.
  */
-function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetLufs: number, warnings: string[], ticks?: TickEnergies): { measured: LoudnessMeasurement; errorLu: number } {
-  let measured = measureLoudness(limited.audio, ticks)
+function meterCheck(limited: TruePeakLimiterResult, ceilingDbtp: number, targetLufs: number, warnings: string[], ticks?: TickEnergies, helper?: EnvelopeHelper): { measured: LoudnessMeasurement; errorLu: number } {
+  let measured = measureLoudness(limited.audio, ticks, helper?.peaks(limited.audio.channels))
   if (measured.truePeakDbtp > ceilingDbtp - VERIFY_MARGIN_DB + METER_ROUNDING_DB) {
     const trim = dbToGain(ceilingDbtp - GAIN_TARGET_MARGIN_DB - measured.truePeakDbtp)
     for (const channel of limited.audio.channels) for (let n = 0; n < channel.length; n++) channel[n] *= trim

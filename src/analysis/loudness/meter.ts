@@ -197,10 +197,10 @@ export function loudnessFromTicks({ boundaries, energy }: TickEnergies): Loudnes
 /**
  * Measures `audio` per ITU-R BS.1770-4 and EBU Tech 3341/3342: integrated, momentary and short-term
  * loudness, loudness range, true peak and sample peak. Channel weights are 1 (mono or left/right).
- * `ticks`, when the caller has them (`kWeightedTicks` of this same audio), save the K-weighting pass.
+ * `ticks`, when the caller has them (`kWeightedTicks` of this same audio), save the K-weighting pass, and
+ * `peaks` (`peaksOf` of each channel) the true-peak pass.
  */
-export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio)): LoudnessMeasurement {
-  const peaks = audio.channels.map((channel) => peaksOf(channel))
+export function measureLoudness(audio: Audio, ticks: TickEnergies = kWeightedTicks(audio), peaks = audio.channels.map((channel) => peaksOf(channel))): LoudnessMeasurement {
   const channelSamplePeaks = peaks.map((p) => p.samplePeak)
   const channelPeaks = peaks.map((p) => p.truePeak)
   return {
