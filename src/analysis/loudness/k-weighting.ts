@@ -73,7 +73,7 @@ export function accumulateKWeightedEnergy(
   const right = channels.length > 1 ? channels[1] : new Float32Array(left.length)
   const intervals = boundaries.length - 1
   if (!gain) {
-    for (let interval = 0; interval < intervals; interval++) sums[interval] += filterLanes(filter, left, right, boundaries[interval], boundaries[interval + 1])
+    filterLanes(filter, left, right, boundaries, sums)
     return
   }
   for (let interval = 0; interval < intervals; interval++) {
@@ -99,31 +99,34 @@ function kWeightingFilter(sampleRateHz: number): KWeightingFilter {
 }
 
 /**
- * K-weights samples [from, to) of two lanes, continuing from the filter's state, and returns the sum of
- * both lanes' squared outputs. Two lanes run in one loop: each IIR recursion is bound by its own latency,
- * so interleaving two independent ones nearly halves the time.
+ * K-weights two lanes over the intervals of `boundaries`, continuing from the filter's state, and adds the
+ * sum of both lanes' squared outputs over each interval to `sums` (one call for all intervals: calls per
+ * short interval cost more than the filtering). Two lanes run in one loop: each IIR recursion is bound by
+ * its own latency, so interleaving two independent ones nearly halves the time.
  */
-function filterLanes(filter: KWeightingFilter, left: Float32Array, right: Float32Array, from: number, to: number): number {
+function filterLanes(filter: KWeightingFilter, left: Float32Array, right: Float32Array, boundaries: Int32Array, sums: Float64Array): void {
   const { coefficients: k, state } = filter
   const sb0 = k[0], sb1 = k[1], sb2 = k[2], sa1 = k[3], sa2 = k[4]
   const hb0 = k[5], hb1 = k[6], hb2 = k[7], ha1 = k[8], ha2 = k[9]
   let ax1 = state[0], ax2 = state[1], as1 = state[2], as2 = state[3], ay1 = state[4], ay2 = state[5]
   let bx1 = state[6], bx2 = state[7], bs1 = state[8], bs2 = state[9], by1 = state[10], by2 = state[11]
-  let energy = 0
-  for (let n = from; n < to; n++) {
-    const ax = left[n]
-    const bx = right[n]
-    const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
-    const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
-    const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2
-    const by = hb0 * bs + hb1 * bs1 + hb2 * bs2 - ha1 * by1 - ha2 * by2
-    ax2 = ax1; ax1 = ax; as2 = as1; as1 = as; ay2 = ay1; ay1 = ay
-    bx2 = bx1; bx1 = bx; bs2 = bs1; bs1 = bs; by2 = by1; by1 = by
-    energy += ay * ay + by * by
+  for (let interval = 0; interval < boundaries.length - 1; interval++) {
+    let energy = 0
+    for (let n = boundaries[interval], to = boundaries[interval + 1]; n < to; n++) {
+      const ax = left[n]
+      const bx = right[n]
+      const as = sb0 * ax + sb1 * ax1 + sb2 * ax2 - sa1 * as1 - sa2 * as2
+      const bs = sb0 * bx + sb1 * bx1 + sb2 * bx2 - sa1 * bs1 - sa2 * bs2
+      const ay = hb0 * as + hb1 * as1 + hb2 * as2 - ha1 * ay1 - ha2 * ay2
+      const by = hb0 * bs + hb1 * bs1 + hb2 * bs2 - ha1 * by1 - ha2 * by2
+      ax2 = ax1; ax1 = ax; as2 = as1; as1 = as; ay2 = ay1; ay1 = ay
+      bx2 = bx1; bx1 = bx; bs2 = bs1; bs1 = bs; by2 = by1; by1 = by
+      energy += ay * ay + by * by
+    }
+    sums[interval] += energy
   }
   state[0] = ax1; state[1] = ax2; state[2] = as1; state[3] = as2; state[4] = ay1; state[5] = ay2
   state[6] = bx1; state[7] = bx2; state[8] = bs1; state[9] = bs2; state[10] = by1; state[11] = by2
-  return energy
 }
 
 /**
