@@ -20,10 +20,10 @@ const WAIT_LIMIT_MS = 20_000
 
 /**
  * A second thread for the loudness stage's true-peak envelope, its most expensive single pass (4x FFT
- * interpolation of every channel), and for the master's true peak, measured the same way. Started when a render starts, so that the worker's module and FFT load
- * and its scratch memory is faulted in while the earlier stages run; then `envelope` has it measure half
- * of the channels while the caller measures the others, and merges the two (a maximum: the same bits as
- * one thread). Synchronous for the caller (Atomics.wait), so the DSP stays plain functions. Works on
+ * interpolation of every channel), and for the master's true peak, measured the same way. Started when
+ * a render starts, so that the worker's module and FFT load while the earlier stages run; then
+ * `envelope` has it measure half of the channels while the caller measures the others, and merges the
+ * two (a maximum: the same bits as one thread). Synchronous for the caller (Atomics.wait), so the DSP stays plain functions. Works on
  * samples in shared memory (`allShared`); otherwise, or for one channel, the caller does it all.
  */
 export class EnvelopeHelper {

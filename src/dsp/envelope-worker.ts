@@ -1,9 +1,7 @@
 /**
- * The worker thread of `EnvelopeHelper` (./envelope-helper.ts). First it faults in its scratch memory
- * (fresh pages cost about 3.5 ms per MB on the project's machine kind, better paid here than later on
- * the render's thread); then, for each request, it computes `truePeakEnvelope` of the channels it is sent
- * (shared memory, read in place) into the scratch, or their sample and true peaks, and flags the request
- * done or failed.
+ * The worker thread of `EnvelopeHelper` (./envelope-helper.ts): for each request it computes
+ * `truePeakEnvelope` of the channels it is sent (shared memory, read in place) into its scratch, or their
+ * sample and true peaks, and flags the request done or failed.
  */
 import { parentPort } from 'node:worker_threads'
 import { peaksOf } from '../analysis/loudness/true-peak.js'
@@ -30,15 +28,10 @@ export interface EnvelopeRequest {
 export const ENVELOPE_DONE = 1
 export const ENVELOPE_FAILED = 2
 
-/** Bytes between the words touched: the x86-64 and arm64 base page. */
-const PAGE_WORDS = 4096 / 4
-
 let scratch: EnvelopeScratch | undefined
 parentPort?.on('message', (message: EnvelopeScratch | EnvelopeRequest) => {
   if (!('state' in message)) {
     scratch = message
-    const words = new Int32Array(scratch.frames.buffer, scratch.frames.byteOffset, scratch.frames.length)
-    for (let i = 0; i < words.length; i += PAGE_WORDS) words[i] = 0
     return
   }
   let state = ENVELOPE_FAILED
