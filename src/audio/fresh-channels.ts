@@ -58,7 +58,7 @@ export function freshChannels(count: number, frames: number): Float32Array[] {
 }
 
 /** Starts a worker thread that touches every page of `buffers` (TOUCH_PAGES). */
-export function prefault(buffers: SharedArrayBuffer[]): void {
+function prefault(buffers: SharedArrayBuffer[]): void {
   try {
     const worker = new Worker(TOUCH_PAGES, { eval: true })
     worker.unref()

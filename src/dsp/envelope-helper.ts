@@ -55,17 +55,14 @@ export class EnvelopeHelper {
    */
   envelope(audio: Audio, storage: Float32Array): TruePeakEnvelope | undefined {
     const { channels, sampleRateHz } = audio
-    if (channels.length < 2 || !allShared(channels) || channels[0].length !== this.scratch.frames.length) return undefined
-    const split = Math.ceil(channels.length / 2)
-    const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    const request: EnvelopeRequest = { kind: 'envelope', channels: channels.slice(split), sampleRateHz, state }
-    this.worker.postMessage(request)
-    const own = truePeakEnvelope({ channels: channels.slice(0, split), sampleRateHz }, 0, storage)
-    Atomics.wait(state, 0, 0, WAIT_LIMIT_MS)
-    const other: TruePeakEnvelope =
-      Atomics.load(state, 0) === ENVELOPE_DONE
-        ? { frames: this.scratch.frames, before: this.scratch.edges.subarray(0, INTERPOLATOR_REACH_FRAMES), after: this.scratch.edges.subarray(INTERPOLATOR_REACH_FRAMES) }
-        : truePeakEnvelope({ channels: channels.slice(split), sampleRateHz }, 0)
+    if (channels[0].length !== this.scratch.frames.length) return undefined
+    const halves = this.split(channels, (rest, state) => ({ kind: 'envelope', channels: rest, sampleRateHz, state }), () => ({
+      frames: this.scratch.frames,
+      before: this.scratch.edges.subarray(0, INTERPOLATOR_REACH_FRAMES),
+      after: this.scratch.edges.subarray(INTERPOLATOR_REACH_FRAMES),
+    }), (part, into) => truePeakEnvelope({ channels: part, sampleRateHz }, 0, into), storage)
+    if (!halves) return undefined
+    const [own, other] = halves
     for (const key of ['frames', 'before', 'after'] as const) {
       const into = own[key], from = other[key]
       for (let n = 0; n < into.length; n++) if (from[n] > into[n]) into[n] = from[n]
@@ -78,16 +75,33 @@ export class EnvelopeHelper {
    * the worker; undefined under the conditions of `envelope` (then the caller measures).
    */
   peaks(channels: readonly Float32Array[]): Array<{ samplePeak: number; truePeak: number }> | undefined {
+    const peaks = new Float64Array(new SharedArrayBuffer(2 * channels.length * Float64Array.BYTES_PER_ELEMENT))
+    const halves = this.split(channels, (rest, state) => ({ kind: 'peaks', channels: rest, sampleRateHz: 0, peaks, state }), (rest) =>
+      rest.map((_, c) => ({ samplePeak: peaks[2 * c], truePeak: peaks[2 * c + 1] })),
+    (part) => part.map((channel) => peaksOf(channel)))
+    return halves && [...halves[0], ...halves[1]]
+  }
+
+  /**
+   * Measures the first half of `channels` here (`measure`) while the worker measures the rest (`request`,
+   * read back by `result`); the rest is measured here too when the worker fails or times out. Undefined
+   * for one channel or samples outside shared memory.
+   */
+  private split<T>(
+    channels: readonly Float32Array[],
+    request: (rest: Float32Array[], state: Int32Array) => EnvelopeRequest,
+    result: (rest: Float32Array[]) => T,
+    measure: (part: Float32Array[], storage?: Float32Array) => T,
+    storage?: Float32Array,
+  ): [T, T] | undefined {
     if (channels.length < 2 || !allShared(channels)) return undefined
-    const split = Math.ceil(channels.length / 2)
+    const at = Math.ceil(channels.length / 2)
+    const rest = channels.slice(at)
     const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    const peaks = new Float64Array(new SharedArrayBuffer(2 * (channels.length - split) * Float64Array.BYTES_PER_ELEMENT))
-    const request: EnvelopeRequest = { kind: 'peaks', channels: channels.slice(split), sampleRateHz: 0, peaks, state }
-    this.worker.postMessage(request)
-    const own = channels.slice(0, split).map((channel) => peaksOf(channel))
+    this.worker.postMessage(request(rest, state))
+    const own = measure(channels.slice(0, at), storage)
     Atomics.wait(state, 0, 0, WAIT_LIMIT_MS)
-    const other = Atomics.load(state, 0) === ENVELOPE_DONE ? channels.slice(split).map((_, c) => ({ samplePeak: peaks[2 * c], truePeak: peaks[2 * c + 1] })) : channels.slice(split).map((channel) => peaksOf(channel))
-    return [...own, ...other]
+    return [own, Atomics.load(state, 0) === ENVELOPE_DONE ? result(rest) : measure(rest)]
   }
 
   /** Ends the worker. */

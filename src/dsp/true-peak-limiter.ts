@@ -446,7 +446,6 @@ export function coarseGainCurve(envelope: TruePeakEnvelope, chunkBoundaries: Int
   // Largest chunk peak over chunks j .. ahead(j), the chunks whose first frame lies within the look-ahead
   // of chunk j's last frame; ahead(j) never decreases, so a monotonic queue of candidates finds it.
   const held = new Float32Array(chunks)
-  const release = new Float64Array(chunks)
   const queue = new Int32Array(chunks)
   let head = 0, tail = 0, ahead = -1
   for (let j = 0; j < chunks; j++) {
@@ -458,13 +457,16 @@ export function coarseGainCurve(envelope: TruePeakEnvelope, chunkBoundaries: Int
     }
     while (queue[head] < j) head++
     held[j] = chunkPeaks[queue[head]]
-    release[j] = releaseCoefficient ** (chunkBoundaries[j + 1] - chunkBoundaries[j])
   }
+  // The release over one chunk depends only on its length, so it is tabulated by length.
+  let longest = 0
+  for (let j = 0; j < chunks; j++) longest = Math.max(longest, chunkBoundaries[j + 1] - chunkBoundaries[j])
+  const releaseByLength = Float64Array.from({ length: longest + 1 }, (_, length) => releaseCoefficient ** length)
   return (inputGainDb, out) => {
     const threshold = target / dbToGain(inputGainDb)
     let released = 1
     for (let j = 0; j < chunks; j++) {
-      released = 1 - (1 - released) * release[j]
+      released = 1 - (1 - released) * releaseByLength[chunkBoundaries[j + 1] - chunkBoundaries[j]]
       const peak = held[j]
       if (peak > threshold && threshold / peak < released) released = threshold / peak
       out[j] = released
