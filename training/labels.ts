@@ -86,6 +86,24 @@ export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelS
 }
 
 /**
+ * The matching EQ strength that brings the analytic curve `baseDb` closest to the oracle's `oracleDb`
+ * (least squares over the curve's log-frequency grid, levels removed: the loudness stage sets the level),
+ * within the strength's range 0..1.
+ */
+export function matchingEqStrength(baseDb: number[], oracleDb: number[]): number {
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length
+  const baseMean = mean(baseDb)
+  const oracleMean = mean(oracleDb)
+  let dot = 0
+  let norm = 0
+  baseDb.forEach((db, i) => {
+    dot += (db - baseMean) * (oracleDb[i] - oracleMean)
+    norm += (db - baseMean) ** 2
+  })
+  return norm > 1e-9 ? clamp(dot / norm, 0, 1) : 1
+}
+
+/**
  * The oracle settings for `mix` whose goal analysis is `goal`; `base` is the analytic settings toward the
  * reference and `stageInput` what they deliver to the loudness stage.
  */
@@ -101,7 +119,9 @@ export function oracleSettings(mix: TrackAnalysis, goal: TargetProfile, base: Ch
   label.compressor.bands = oracle.compressor.bands
   label.width.bands = oracle.width.bands
   const { frequenciesHz } = base.matchingEq.curve
-  const residual = oracle.matchingEq.curve.midDb.map((db, i) => db - base.matchingEq.curve.midDb[i])
+  const strength = matchingEqStrength(base.matchingEq.curve.midDb, oracle.matchingEq.curve.midDb)
+  label.matchingEq.strength = strength
+  const residual = oracle.matchingEq.curve.midDb.map((db, i) => db - strength * base.matchingEq.curve.midDb[i])
   const middle = meanWhere(frequenciesHz, residual, (hz) => hz >= MIDDLE_RANGE_HZ[0] && hz <= MIDDLE_RANGE_HZ[1])
   const gain = TONAL_EQ_PARAMS.lowShelfGainDb
   label.tonalEq.lowShelfGainDb = clamp(meanWhere(frequenciesHz, residual, (hz) => hz <= LOW_SHELF_BELOW_HZ) - middle, gain.min, gain.max)

@@ -1,7 +1,8 @@
 /**
  * Inference: analysis features -> the network -> chain settings. The network's outputs are corrections
- * of the analytic settings (src/model/schema.ts): the compression ratios and shelves, and, once the
- * stages before the loudness stage have run, the reference levels the loudness match reads; everything else (the matching EQ curve, the width, attack/release,
+ * of the analytic settings (src/model/schema.ts): the compression ratios, the matching EQ's strength and the shelves, and,
+ * once the stages before the loudness stage have run, the reference levels the loudness match reads;
+ * everything else (the matching EQ's curve, the width, attack/release,
  * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are scaled by the
  * user's strengths and bounded by the playback target.
  */
@@ -37,8 +38,8 @@ const toward = (base: number, decoded: number, strength: number) => base + (deco
 /**
  * Turns the network's outputs `u` (in [0, 1], schema order) into chain settings on top of `base` (the
  * analytic settings for the same mix, target and strengths): strengths scale the model's corrections of
- * the compression and shelves; the width, the matching EQ and the limiter's ceiling stay the analytic
- * path's. The loudness outputs are left out: they are read once these stages have run (`referenceFromOutputs`).
+ * the compression, the matching EQ's strength and the shelves; the width, the matching EQ's curve and
+ * the limiter's ceiling stay the analytic path's. The loudness outputs are left out: they are read once these stages have run (`referenceFromOutputs`).
  */
 export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, strengths: Strengths): ModelSettings {
   const decoded = decodeOutputs(u, base)
@@ -58,6 +59,11 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
       reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${thresholdDb.toFixed(0)} dBFS (analytic: ${baseBand.ratio.toFixed(2)}:1)` })
       return { thresholdDb, ratio, attackMs: ANALYTIC_DEFAULTS.attackMs[b], releaseMs: ANALYTIC_DEFAULTS.releaseMs[b], kneeDb: ANALYTIC_DEFAULTS.kneeDb, makeupDb: 0 }
     }),
+  }
+
+  settings.matchingEq = { ...base.matchingEq, strength: toward(base.matchingEq.strength, decoded.matchingEq.strength, eq) }
+  if (Math.abs(settings.matchingEq.strength - base.matchingEq.strength) >= 0.05) {
+    reasons.push({ stage: 'eq', text: `model: apply ${Math.round(100 * settings.matchingEq.strength)} % of the matching EQ curve (analytic: ${Math.round(100 * base.matchingEq.strength)} %): the reference's spectrum is not all the goal's` })
   }
 
   settings.tonalEq = {

@@ -11,7 +11,8 @@
  * analyses: the levels of the reference that the loudness match reads (src/chain/loudness-match.ts: its
  * level, which sets the master's loudness, and its PLR, which sets the master's peak-to-loudness ratio;
  * the goal is another section of music than the reference), per-band compression ratios, and broad
- * low/high shelves on top of the analytic matching EQ. The width stays the analytic path's.
+ * the strength of the analytic matching EQ (how far the reference's spectrum is the goal's), and broad
+ * low/high shelves on top of it. The width stays the analytic path's.
  */
 import { createHash } from 'node:crypto'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
@@ -24,10 +25,11 @@ import { denormalise, normalise, type ParamSpec } from '../dsp/params.js'
 import { TONAL_EQ_PARAMS } from '../dsp/tonal-eq.js'
 import { RefmasterError } from '../errors.js'
 import { matchLoudness, type LevelSummary } from '../chain/loudness-match.js'
+import { MATCHING_EQ_PARAMS } from '../dsp/matching-eq.js'
 import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =
@@ -81,7 +83,10 @@ export const OUTPUTS: readonly OutputSpec[] = [
   ...bands.map((b) => ({ name: `compressor.bands.${b}.ratio`, path: ['compressor', 'bands', b, 'ratio'], spec: COMPRESSOR_BAND_PARAMS.ratio, encoding: residual(0.3), lossWeight: 1, readsStageInput: false })),
   // No side gains: corrections of the analytic width learned from the examples made the held-out masters'
   // side/mid ratio worse (12 draws per track: -10.8 % against -5.8 % without them; 24 draws: -10.6 % against -1.5 %).
-  // +-6 dB of shelf on top of the analytic matching EQ (whose own shelves are 0)
+  // How much of the analytic matching EQ curve to apply (its strength, 0..1): how far the reference's
+  // spectrum is the goal's. The whole range: the extremes move the analytic strength by +-1.
+  { name: 'matchingEq.strength', path: ['matchingEq', 'strength'], spec: MATCHING_EQ_PARAMS.strength, encoding: residual(1), lossWeight: 2, readsStageInput: false },
+  // +-6 dB of shelf on top of the scaled matching EQ (whose own shelves are 0)
   { name: 'tonalEq.lowShelfGainDb', path: ['tonalEq', 'lowShelfGainDb'], spec: TONAL_EQ_PARAMS.lowShelfGainDb, encoding: residual(0.25), lossWeight: 1, readsStageInput: false },
   { name: 'tonalEq.highShelfGainDb', path: ['tonalEq', 'highShelfGainDb'], spec: TONAL_EQ_PARAMS.highShelfGainDb, encoding: residual(0.25), lossWeight: 1, readsStageInput: false },
 ]
