@@ -59,13 +59,25 @@ function means(list: Evaluation[]): MetricMeans {
   return { examples: list.length, analytic, model, improvement }
 }
 
-/** Summarises the held-out evaluations. */
+/** Whether `means` meet issue 5's targets. */
+function meets(means: MetricMeans): boolean {
+  return means.examples > 0 && MUST_IMPROVE.every((m) => means.improvement[m] >= MIN_IMPROVEMENT) && MUST_NOT_WORSEN.every((m) => means.model[m] <= means.analytic[m])
+}
+
+/**
+ * Summarises the held-out evaluations. The targets must be met over all draws and over the S = identity
+ * ones, the protocol's own case (an already mastered track, un-mastered): the random masterings S teach
+ * the mapping, but the identity case is the one the evaluation protocol and refmaster's users meet. (The
+ * shipped model of seed 1 met them over all draws, mrstft 12.1 %, and not over the identity ones, 7.9 %;
+ * on the protocol itself it was 15 % worse than the analytic path on d_plr: README, "The settings model".)
+ */
 export function summarise(evaluations: Evaluation[]): HeldOutReport {
   const all = means(evaluations)
-  const meetsTargets = evaluations.length > 0 && MUST_IMPROVE.every((m) => all.improvement[m] >= MIN_IMPROVEMENT) && MUST_NOT_WORSEN.every((m) => all.model[m] <= all.analytic[m])
+  const identity = means(evaluations.filter((e) => e.identity))
+  const meetsTargets = meets(all) && meets(identity)
   const compared = evaluations.filter((e) => e.previous)
   const previous = compared.length > 0 ? compareMeans(compared.length, meanOf(compared, (e) => e.previous!), meanOf(compared, (e) => e.model)) : undefined
-  return { all, identity: means(evaluations.filter((e) => e.identity)), meetsTargets, ...(previous && { previous }), perExample: evaluations }
+  return { all, identity, meetsTargets, ...(previous && { previous }), perExample: evaluations }
 }
 
 /** The summary as a Markdown table. */
