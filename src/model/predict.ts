@@ -3,8 +3,9 @@
  * of the analytic settings (src/model/schema.ts): the compression ratios, the matching EQ's strength and the shelves, and,
  * once the stages before the loudness stage have run, the reference levels the loudness match reads;
  * everything else (the matching EQ's curve, the width, attack/release,
- * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are scaled by the
- * user's strengths and bounded by the playback target.
+ * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are applied in the share
+ * that the reference is the same music as the mix (`modelShare`), scaled by the user's strengths and
+ * bounded by the playback target.
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
