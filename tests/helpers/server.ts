@@ -41,7 +41,14 @@ export async function readEvents(url: string, init: RequestInit = {}): Promise<A
 export async function waitForJob(base: string, id: string, done: (job: any) => boolean = (job) => ['done', 'failed', 'cancelled'].includes(job.state), timeoutMs = 120_000, headers: Record<string, string> = {}): Promise<any> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const job = await (await fetch(`${base}/api/jobs/${id}`, { headers })).json()
+    const response = await fetch(`${base}/api/jobs/${id}`, { headers })
+    // a rate-limited poll waits as a client would; any other error is the test's failure, not "not done yet"
+    if (response.status === 429) {
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      continue
+    }
+    if (!response.ok) throw new Error(`GET /api/jobs/${id} gave ${response.status} ${await response.text()}`)
+    const job = await response.json()
     if (done(job)) return job
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} (${job.stage}) after ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 200))
