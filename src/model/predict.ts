@@ -1,9 +1,9 @@
 /**
  * Inference: analysis features -> the network -> chain settings. The network's outputs are corrections
- * of the analytic settings (src/model/schema.ts): the compression ratios, the matching EQ's strength and the shelves, and,
- * once the stages before the loudness stage have run, the reference levels the loudness match reads;
- * everything else (the matching EQ's curve, the width, attack/release,
- * the thresholds' rule, the ceiling) stays the analytic path's. The corrections are applied in the share
+ * of the analytic settings (src/model/schema.ts): the compression ratios, the matching EQ's strength
+ * and the shelves, and, once the stages before the loudness stage have run, the reference levels the
+ * loudness match reads; everything else (the matching EQ's curve, the width, attack/release, the
+ * thresholds' rule, the ceiling) stays the analytic path's. The corrections are applied in the share
  * that the reference is the same music as the mix (`modelShare`), scaled by the user's strengths and
  * bounded by the playback target.
  */
@@ -41,7 +41,8 @@ const toward = (base: number, decoded: number, strength: number) => base + (deco
  * Turns the network's outputs `u` (in [0, 1], schema order) into chain settings on top of `base` (the
  * analytic settings for the same mix, target and strengths): strengths scale the model's corrections of
  * the compression, the matching EQ's strength and the shelves; the width, the matching EQ's curve and
- * the limiter's ceiling stay the analytic path's. The loudness outputs are left out: they are read once these stages have run (`referenceFromOutputs`).
+ * the limiter's ceiling stay the analytic path's. The loudness outputs are left out: they are read once
+ * these stages have run (`referenceFromOutputs`).
  */
 export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, mix: TrackAnalysis, strengths: Strengths): ModelSettings {
   const decoded = decodeOutputs(u, base)
