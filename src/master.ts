@@ -236,12 +236,13 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
   const targetLufs = playback.integratedLufs ?? profile!.integratedLufs
   let settings: ChainSettings
   let reasons: Reason[]
+  let referenceTrust = 0
   if (request.recipe) {
     settings = validateChainSettings(request.recipe, request.mix.sampleRateHz)
     reasons = [{ stage: 'loudness', text: 'rendered from a recipe: settings applied exactly as saved' }]
   } else {
     const targetName = !profile ? 'the mix itself' : genres.length > 0 ? genreTargetName(genres) : referenceAnalyses.length === 1 ? 'the reference' : 'the blend of references'
-    ;({ settings, reasons } = matchSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
+    ;({ settings, reasons, referenceTrust } = matchSettings(mixAnalysis, profile, targetName, playback, effectiveStrengths, targetLufs))
     // A genre is other music: like no reference at all, it says nothing about this mix's DC and infrasonics.
     if (genres.length > 0) settings.subsonic = { cutoffHz: NO_REFERENCE_SUBSONIC_CUTOFF_HZ }
   }
@@ -253,7 +254,7 @@ export async function masterTrack(request: MasterRequest, onProgress: MasterProg
     const mixForModel = mixAnalysis.meyda ? mixAnalysis : { ...mixAnalysis, meyda: summariseMeydaFeatures(request.mix.channels, request.mix.sampleRateHz) }
     // The loudness outputs (the reference levels the loudness match reads, with playback target
     // "reference" only) are predicted during the render, from what the earlier stages deliver.
-    predicted = predictSettings(request.model, mixForModel, profile ?? profileOf(mixAnalysis), settings, effectiveStrengths)
+    predicted = predictSettings(request.model, mixForModel, profile ?? profileOf(mixAnalysis), settings, effectiveStrengths, referenceTrust)
     settings = predicted.settings
     reasons = [...reasons.filter((r) => r.stage === 'eq'), ...predicted.reasons]
   }

@@ -59,7 +59,8 @@ export async function evaluateExample(task: SynthesisTask, model: EvaluatedNetwo
   const base = baseSettings(example)
   const scoreOf = (settings: typeof base, options?: RenderOptions) => pick(score(renderChain(example.mixAudio, settings, undefined, options).audio, goal, example.goalAudio, frames, 1))
   const modelScore = async (which: EvaluatedNetwork) => {
-    const predicted = predictSettings(await networkOf(which), example.mix, example.reference, base, resolveStrengths({}))
+    // the examples match a reference: their analytic settings carry the analytic path's trust in it
+    const predicted = predictSettings(await networkOf(which), example.mix, example.reference, base, resolveStrengths({}), base.loudness.referenceTrust ?? 0)
     return scoreOf(predicted.settings, { loudnessReference: predicted.loudnessReference })
   }
   return {

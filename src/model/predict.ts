@@ -12,8 +12,7 @@ import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
 import type { LevelSummary } from '../chain/loudness-match.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
-import { referenceTrust } from '../chain/reference-trust.js'
-import { profileOf, type TargetProfile } from '../chain/target-profile.js'
+import type { TargetProfile } from '../chain/target-profile.js'
 import { COMPRESSOR_BAND_PARAMS } from '../dsp/multiband-compressor.js'
 import { neutralParams } from '../dsp/params.js'
 import type { Reason } from '../report/reasons.js'
@@ -133,14 +132,14 @@ export interface ModelPrediction extends ModelSettings {
 
 /**
  * Predicts the settings for `mix` toward `target` with `model`; `base` is the analytic settings for the
- * same inputs and strengths. Two phases: the stages before the loudness stage are decided here; the
+ * same inputs and strengths, `referenceTrust` the trust in the target they were made with (`modelShare`). Two phases: the stages before the loudness stage are decided here; the
  * reference levels the loudness match reads are predicted during the render, from what those stages
  * deliver (the render's loudness stage measures it anyway: no extra pass over the audio).
  */
-export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix: TrackAnalysis, target: TargetProfile, base: ChainSettings, strengths: Strengths): ModelPrediction {
+export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix: TrackAnalysis, target: TargetProfile, base: ChainSettings, strengths: Strengths, referenceTrust: number): ModelPrediction {
   const started = performance.now()
   const features = encodeFeatures(mix, target)
-  const share = modelShare(referenceTrust(profileOf(mix), target))
+  const share = modelShare(referenceTrust)
   const predict = (stageFeatures?: Float32Array) => withShare(predictRow(model.tf, model.network, features, stageFeatures), share)
   const result: ModelPrediction = { ...settingsFromOutputs(predict(), base, mix, strengths), predictionMs: 0 }
   if (base.loudness.reference) {

@@ -22,8 +22,8 @@ describe('settings prediction with the shipped model', () => {
     const other = await analyse('orchestral/orchestral-04-heroesrite.ogg')
     const strengths = resolveStrengths({})
     const predict = (target: ReturnType<typeof profileOf>) => {
-      const base = matchSettings(mix, target, 'the reference', playbackTarget('reference'), strengths, target.integratedLufs).settings
-      const prediction = predictSettings(model, mix, target, base, strengths)
+      const { settings: base, referenceTrust: trust } = matchSettings(mix, target, 'the reference', playbackTarget('reference'), strengths, target.integratedLufs)
+      const prediction = predictSettings(model, mix, target, base, strengths, trust)
       return { base, prediction, reference: prediction.loudnessReference!({ integratedLufs: -20, truePeakDbtp: -6, plrDb: 14 }) }
     }
 

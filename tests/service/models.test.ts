@@ -3,10 +3,10 @@
  * library's ambient tracks, its progress and held-out metrics, the activation gate, a job mastered with
  * the new model, cancelling, bad requests, and a run taken up again after the server was killed.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { defaultModelDir } from '../../src/model/default-model.js'
+import { ANALYTIC_ID, initialActiveSource } from '../../src/service/settings-source.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 import { form, startServer, waitForJob } from '../helpers/server.js'
 
@@ -42,8 +42,7 @@ describe('training runs over HTTP', () => {
     const server = await startServer()
     try {
       // The initial active source: the shipped model if its card met issue 5's targets, else the analytic path.
-      const shipped = JSON.parse(readFileSync(join(defaultModelDir(), 'card.json'), 'utf8'))
-      const initial = shipped.heldOut.meetsTargets ? 'default' : 'analytic'
+      const initial = initialActiveSource()
       expect((await (await fetch(`${server.url}/api/models`)).json()).active).toBe(initial)
       const id = await startRun(server.url, { name: 'ambient test', ...SMALL_RUN })
       // One run at a time.
@@ -64,7 +63,7 @@ describe('training runs over HTTP', () => {
       }
       expect(model.comparison.baseline).toBe(initial)
       // against the shipped model, its masters of the same held-out examples; against the analytic path, the card's analytic row
-      if (initial === 'analytic') expect(model.comparison.previous).toEqual(model.heldOut.all.analytic)
+      if (initial === ANALYTIC_ID) expect(model.comparison.previous).toEqual(model.heldOut.all.analytic)
       else for (const m of METRICS) expect(Number.isFinite(model.comparison.previous[m])).toBe(true)
       expect(['model.json', 'weights.bin', 'card.json'].every((f) => existsSync(join(server.dataDir, 'models', id, f)))).toBe(true)
       expect(readdirSync(join(server.dataDir, 'models'))).toEqual([id])

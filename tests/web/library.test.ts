@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, screenshotDir, watchErrors } from '../helpers/browser.js'
-import { defaultModelDir } from '../../src/model/default-model.js'
+import { BUILT_IN_MODEL_ID, initialActiveSource } from '../../src/service/settings-source.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 import { startServer, type ServerProcess } from '../helpers/server.js'
 
@@ -73,8 +72,8 @@ describe('the library page in Chromium', () => {
     await page.goto(`${server.url}/library`)
     await expect.poll(() => page.locator('#train-genres input').count()).toBe(5)
     // The initial active source: the shipped model if its card met issue 5's targets, else the analytic matcher.
-    const initialActive = JSON.parse(readFileSync(join(defaultModelDir(), 'card.json'), 'utf8')).heldOut.meetsTargets ? 'default' : 'analytic'
-    expect(await page.locator('#model-table tbody tr.active th').textContent()).toBe(initialActive === 'default' ? 'shipped model (models/default)' : 'analytic matcher')
+    const initialActive = initialActiveSource()
+    expect(await page.locator('#model-table tbody tr.active th').textContent()).toBe(initialActive === BUILT_IN_MODEL_ID ? 'shipped model (models/default)' : 'analytic matcher')
     for (const genre of ['electronic', 'orchestral', 'pop', 'rock']) await page.uncheck(`#train-genres input[value="${genre}"]`)
     await page.click('#train-form summary')
     await page.fill('input[name="name"]', 'ambient only')
