@@ -5,9 +5,14 @@
  * reference what the goal's loudness, peaks, band dynamics, width and tonal extremes are.
  *
  * Loudness: the reference levels that the loudness match (src/chain/loudness-match.ts) would have to read
- * so that, from what the chain delivers to the loudness stage, it aims at the goal's loudness and puts the
- * master's peaks at the goal's true peak (at most the playback ceiling). They are solved numerically
- * against matchLoudness itself, so the labels follow that function if it changes.
+ * so that, from what the chain delivers to the loudness stage, it aims at the goal's own loudness and
+ * PLR, before the playback ceiling has its say. Where the goal peaks above the ceiling, how the master
+ * gives up the excess (in loudness or in PLR) is the loudness match's rule at inference
+ * (ChainSettings.loudness.ceilingLoudnessShare), not something to learn: labels that gave up a share of
+ * the excess taught the model a lower PLR wherever the excess was uncertain, and its masters peaked below
+ * the ceiling with less PLR than their goals (src/model/predict.ts, MODEL_CEILING_LOUDNESS_SHARE, has the
+ * numbers). They are solved numerically against matchLoudness itself, so the labels follow that function
+ * if it changes.
  */
 import type { TrackAnalysis } from '../src/analysis/track-analysis.js'
 import { analyticSettings } from '../src/chain/analytic.js'
@@ -17,7 +22,6 @@ import type { ChainSettings } from '../src/chain/settings.js'
 import { resolveStrengths } from '../src/chain/strengths.js'
 import type { TargetProfile } from '../src/chain/target-profile.js'
 import { TONAL_EQ_PARAMS } from '../src/dsp/tonal-eq.js'
-import { TRUE_PEAK_LIMITER_PARAMS } from '../src/dsp/true-peak-limiter.js'
 
 /** Where the shelves' labels read the EQ residual (Hz): below the low shelf, above the high shelf, and the middle they are read against. */
 const LOW_SHELF_BELOW_HZ = 100
@@ -38,17 +42,6 @@ function meanWhere(frequenciesHz: number[], values: number[], keep: (hz: number)
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value))
 
-/**
- * Share of the goal's true peak above the playback ceiling that the label gives up in loudness (the rest
- * it gives up in PLR, through the limiter). Held-out S = identity draws (26), masters rendered from the
- * labels themselves: share 0 gives mrstft -31 %, d_plr -20 %, d_lufs -89 % against the analytic path;
- * 0.5 gives -30 %, -56 %, -50 %; 1 gives -13 %, -90 %, -8 %: loudness matters most to mrstft, and the
- * limiting needed to reach a goal that peaks above the ceiling costs PLR. The trained model (seed 1, all 72
- * held-out draws, mrstft / d_plr better than the analytic path): 0.5 gives 8.9 % / 26.3 %, 0.25 8.4 % / 21.0 %,
- * 0 7.8 % / 19.7 %.
- */
-export const CEILING_LOUDNESS_SHARE = 0.5
-
 /** Newton steps of the level solve, and the finite-difference step of its Jacobian (dB). */
 const SOLVE_ITERATIONS = 12
 const SOLVE_STEP_DB = 0.05
@@ -58,18 +51,17 @@ const MAX_PLR_DB = 40
 
 /**
  * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for
- * which matchLoudness(stageInput, ., ceiling) aims at `targetLufs` with its peaks at `peakDbtp`.
+ * which matchLoudness(stageInput, .) aims, with no ceiling, at `goal`'s loudness and PLR.
  */
-export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, ceilingDbtp: number, targetLufs: number, peakDbtp: number, referenceTrust = 0): LevelSummary {
-  const aimedPlrDb = peakDbtp - targetLufs
+export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, goal: LevelSummary, referenceTrust = 0): LevelSummary {
   const at = (levelDb: number, plrDb: number): LevelSummary => ({ integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb })
   const error = (levelDb: number, plrDb: number) => {
-    const match = matchLoudness(stageInput, at(levelDb, plrDb), ceilingDbtp, referenceTrust)
-    return [match.targetLufs - targetLufs, match.plrDb - aimedPlrDb]
+    const match = matchLoudness(stageInput, at(levelDb, plrDb), Infinity, referenceTrust)
+    return [match.targetLufs - goal.integratedLufs, match.plrDb - goal.plrDb]
   }
   let level = 0
   let plr = reference.plrDb
-  if (![stageInput.plrDb, reference.plrDb, reference.integratedLufs, targetLufs, peakDbtp].every(Number.isFinite)) return at(0, reference.plrDb)
+  if (![stageInput.plrDb, reference.plrDb, reference.integratedLufs, goal.integratedLufs, goal.plrDb].every(Number.isFinite)) return at(0, reference.plrDb)
   for (let i = 0; i < SOLVE_ITERATIONS; i++) {
     const e = error(level, plr)
     if (Math.abs(e[0]) < 1e-3 && Math.abs(e[1]) < 1e-3) break
@@ -110,12 +102,7 @@ export function matchingEqStrength(baseDb: number[], oracleDb: number[]): number
 export function oracleSettings(mix: TrackAnalysis, goal: TargetProfile, base: ChainSettings, playback: PlaybackTarget, stageInput: LevelSummary): ChainSettings {
   const oracle = analyticSettings(mix, goal, 'the goal', playback, resolveStrengths({}), goal.integratedLufs).settings
   const label = structuredClone(base)
-  if (base.loudness.reference) {
-    const ceilingDbtp = base.limiter.ceilingDbtp
-    const peakDbtp = clamp(goal.truePeakDbtp, TRUE_PEAK_LIMITER_PARAMS.ceilingDbtp.min, ceilingDbtp)
-    const excessDb = Math.max(0, goal.truePeakDbtp - ceilingDbtp)
-    label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, ceilingDbtp, goal.integratedLufs - CEILING_LOUDNESS_SHARE * excessDb, peakDbtp, base.loudness.referenceTrust)
-  }
+  if (base.loudness.reference) label.loudness.reference = solveReferenceLevels(stageInput, base.loudness.reference, goal, base.loudness.referenceTrust)
   label.compressor.bands = oracle.compressor.bands
   label.width.bands = oracle.width.bands
   const { frequenciesHz } = base.matchingEq.curve

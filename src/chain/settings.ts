@@ -32,6 +32,12 @@ export interface ChainSettings {
     reference?: LevelSummary
     /** Trust in the reference's sound (reference-trust.ts, 0..1; absent = 0): how far its loudness and PLR are the goal (loudness-match.ts). */
     referenceTrust?: number
+    /**
+     * Share of the aimed peak's excess over the ceiling that the master gives up in loudness, the rest in
+     * PLR (loudness-match.ts `ceilingLoudnessShare`, 0..1; absent = its default). The model sets its own
+     * (src/model/predict.ts).
+     */
+    ceilingLoudnessShare?: number
   }
   limiter: TruePeakLimiterParams
 }
@@ -75,8 +81,10 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
   if (reference !== undefined && !(['integratedLufs', 'truePeakDbtp', 'plrDb'] as const).every((key) => typeof reference[key] === 'number')) {
     throw new RefmasterError('INVALID_PARAMETER', 'loudness.reference must hold integratedLufs, truePeakDbtp and plrDb')
   }
-  const trust = settings.loudness.referenceTrust
-  if (trust !== undefined && !(typeof trust === 'number' && trust >= 0 && trust <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.referenceTrust must be a number from 0 to 1, got ${trust}`)
+  for (const key of ['referenceTrust', 'ceilingLoudnessShare'] as const) {
+    const share = settings.loudness[key]
+    if (share !== undefined && !(typeof share === 'number' && share >= 0 && share <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.${key} must be a number from 0 to 1, got ${share}`)
+  }
   if (!Number.isFinite(settings.loudness.targetLufs)) throw new RefmasterError('INVALID_PARAMETER', `loudness.targetLufs must be a number, got ${settings.loudness.targetLufs}`)
   return settings
 }

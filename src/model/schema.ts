@@ -9,8 +9,9 @@
  * value, so an untrained network masters exactly as the analytic path does, and the model moves only
  * where it has learned to). What they correct is what the analytic path finds hard to read off the
  * analyses: the levels of the reference that the loudness match reads (src/chain/loudness-match.ts: its
- * level, which sets the master's loudness, and its PLR, which sets the master's peak-to-loudness ratio;
- * the goal is another section of music than the reference), per-band compression ratios, the strength
+ * level, which sets the master's loudness, and its PLR, which sets the master's peak-to-loudness ratio,
+ * both as the goal's own before the playback ceiling; the goal is another section of music than the
+ * reference), per-band compression ratios, the strength
  * of the analytic matching EQ (how far the reference's spectrum is the goal's), and broad low/high
  * shelves on top of it. The width stays the analytic path's.
  */
@@ -29,7 +30,7 @@ import { MATCHING_EQ_PARAMS } from '../dsp/matching-eq.js'
 import { DYNAMICS_BAND_COUNT, FEATURES, STAGE_FEATURES, type FeatureSpec } from './features.js'
 
 /** Bump when the meaning of a feature or output changes without its declaration changing. */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** How an output's value maps onto [0, 1]. */
 export type OutputEncoding =

@@ -9,7 +9,7 @@ import { profileOf } from '../../src/chain/target-profile.js'
 import { matchSettings } from '../../src/master.js'
 import { defaultModelDir } from '../../src/model/default-model.js'
 import { loadModel } from '../../src/model/model-io.js'
-import { modelShare, predictSettings } from '../../src/model/predict.js'
+import { MODEL_CEILING_LOUDNESS_SHARE, modelShare, predictSettings } from '../../src/model/predict.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 
 const analyse = async (path: string) => analyzeTrack(await decodeFile(join(DEV_AUDIO, path)))
@@ -24,19 +24,22 @@ describe('settings prediction with the shipped model', () => {
     const predict = (target: ReturnType<typeof profileOf>) => {
       const { settings: base, referenceTrust: trust } = matchSettings(mix, target, 'the reference', playbackTarget('reference'), strengths, target.integratedLufs)
       const prediction = predictSettings(model, mix, target, base, strengths, trust)
-      return { base, prediction, reference: prediction.loudnessReference!({ integratedLufs: -20, truePeakDbtp: -6, plrDb: 14 }) }
+      return { base, prediction, reference: prediction.loudnessReference?.({ integratedLufs: -20, truePeakDbtp: -6, plrDb: 14 }) }
     }
 
     // other music: no correction at all, the analytic settings bit for bit
     expect(referenceTrust(profileOf(mix), profileOf(other))).toBe(1)
     const far = predict(profileOf(other))
     expect(far.prediction.settings).toEqual(far.base)
-    expect(far.reference).toEqual(far.base.loudness.reference)
+    expect(far.prediction.loudnessReference).toBeUndefined()
 
     // the same music (the mix as its own reference): the model moves the settings
     expect(referenceTrust(profileOf(mix), profileOf(mix))).toBe(0)
     const same = predict(profileOf(mix))
     expect(same.prediction.settings).not.toEqual(same.base)
     expect(same.reference).not.toEqual(same.base.loudness.reference)
+    // and trades loudness for PLR at the ceiling by its own share
+    expect(same.base.loudness.ceilingLoudnessShare).toBeUndefined()
+    expect(same.prediction.settings.loudness.ceilingLoudnessShare).toBe(MODEL_CEILING_LOUDNESS_SHARE)
   })
 })

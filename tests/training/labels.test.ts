@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { matchingEqStrength } from '../../training/labels.js'
+import { LOUDNESS_MATCH_DEFAULTS, matchLoudness } from '../../src/chain/loudness-match.js'
+import { matchingEqStrength, solveReferenceLevels } from '../../training/labels.js'
 
 describe('training labels: the matching EQ strength', () => {
   const base = [6, 3, 0, -2, -4, 1, 5]
@@ -17,5 +18,26 @@ describe('training labels: the matching EQ strength', () => {
     expect(matchingEqStrength(base, base.map((db) => -db))).toBe(0)
     expect(matchingEqStrength(base, base.map((db) => 3 * db))).toBe(1)
     expect(matchingEqStrength([2, 2, 2], [1, -1, 0])).toBe(1)
+  })
+})
+
+describe('training labels: the reference levels', () => {
+  const stageInput = { integratedLufs: -20, truePeakDbtp: -5, plrDb: 15 }
+  const reference = { integratedLufs: -10, truePeakDbtp: -0.5, plrDb: 9.5 }
+  // a goal that peaks above any usual ceiling: the labels hold its own levels, the ceiling is inference's business
+  const goal = { integratedLufs: -8.5, truePeakDbtp: 1.3, plrDb: 9.8 }
+
+  it.each([0, 0.3, 1])('make the loudness match aim at the goal\'s own loudness and PLR before the ceiling (trust %s)', (trust) => {
+    const solved = solveReferenceLevels(stageInput, reference, goal, trust)
+    const aim = matchLoudness(stageInput, solved, Infinity, trust)
+    expect(aim.targetLufs).toBeCloseTo(goal.integratedLufs, 2)
+    expect(aim.plrDb).toBeCloseTo(goal.plrDb, 2)
+    // the reference moves as a whole: its loudness and true peak by the same amount
+    expect(solved.truePeakDbtp - solved.integratedLufs).toBeCloseTo(reference.truePeakDbtp - reference.integratedLufs, 9)
+    // under a -1 dBTP ceiling the match gives up the 2.3 dB excess by its share, half and half at 0.5
+    const capped = matchLoudness(stageInput, solved, -1, trust, { ...LOUDNESS_MATCH_DEFAULTS, ceilingLoudnessShare: 0.5 })
+    const share = 0.5 + (LOUDNESS_MATCH_DEFAULTS.otherMusicCeilingLoudnessShare - 0.5) * trust
+    expect(capped.targetLufs).toBeCloseTo(goal.integratedLufs - share * 2.3, 2)
+    expect(capped.peakDbtp).toBe(-1)
   })
 })
