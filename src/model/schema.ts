@@ -11,9 +11,9 @@
  * analyses: the levels of the reference that the loudness match reads (src/chain/loudness-match.ts: its
  * level, which sets the master's loudness, and its PLR, which sets the master's peak-to-loudness ratio,
  * both as the goal's own before the playback ceiling; the goal is another section of music than the
- * reference), per-band compression ratios, the strength
- * of the analytic matching EQ (how far the reference's spectrum is the goal's), and broad low/high
- * shelves on top of it. The width stays the analytic path's.
+ * reference), per-band compression ratios, the strength of the analytic matching EQ (how far the
+ * reference's spectrum is the goal's), and broad low/high shelves on top of it. The width stays the
+ * analytic path's.
  */
 import { createHash } from 'node:crypto'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
