@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -74,5 +74,25 @@ describe('refmaster train', () => {
     const unknown = await refmaster('train', '--library', '--genre', 'polka', '--out', join(dir, 'models', 'x'))
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/no genre 'polka' in the reference library; genres: .*rock/)
+  })
+
+  it('names a library file it cannot decode, with the input error\'s exit code, and writes no model', async () => {
+    const library = join(dir, 'bad-library')
+    mkdirSync(join(library, 'pop'), { recursive: true })
+    for (const file of ['pop-01-music000.ogg', 'pop-02-music001.ogg']) symlinkSync(join(DEV_AUDIO, 'pop', file), join(library, 'pop', file))
+    const train = (out: string) => refmaster('train', '--references', library, '--out', out, '--draws', '1', '--held-out-draws', '1', '--epochs', '2', '--segment-seconds', '4', '--no-cache')
+    // not audio at all: refused before any work
+    writeFileSync(join(library, 'pop', 'notes.wav'), 'these are my notes, not audio')
+    const foreign = await train(join(dir, 'models', 'foreign'))
+    expect(foreign.code, foreign.stderr).toBe(4)
+    expect(foreign.stderr).toContain(join(library, 'pop', 'notes.wav'))
+    expect(foreign.stderr).not.toContain('synthesis')
+    // a WAV cut short: found when it is decoded, in a worker thread, and named with its own code
+    const wav = await encodeAudio({ sampleRateHz: 44100, channels: [new Float32Array(44100 * 6).fill(0.1), new Float32Array(44100 * 6).fill(0.1)] }, 'wav16')
+    writeFileSync(join(library, 'pop', 'notes.wav'), wav.subarray(0, 4000))
+    const truncated = await train(join(dir, 'models', 'truncated'))
+    expect(truncated.code, truncated.stderr).toBe(5)
+    expect(truncated.stderr).toMatch(/TRUNCATED_FILE.*notes\.wav/)
+    expect(existsSync(join(dir, 'models', 'foreign')) || existsSync(join(dir, 'models', 'truncated'))).toBe(false)
   })
 })
