@@ -56,3 +56,22 @@ export function toRefmasterError(error: unknown): RefmasterError {
   const message = error instanceof Error ? error.message : String(error)
   return new RefmasterError('INTERNAL', message, { cause: error })
 }
+
+/** A worker thread's failed job, as plain data: a thrown RefmasterError loses its code crossing the thread boundary. */
+export interface FailedResult {
+  ok: false
+  error: { code: ErrorCode; message: string }
+}
+
+/** `error` as a worker thread's result (`FailedResult`). */
+export function failedResult(error: unknown): FailedResult {
+  const { code, message } = toRefmasterError(error)
+  return { ok: false, error: { code, message } }
+}
+
+/** A worker thread's result, or the RefmasterError its failure names thrown. */
+export function throwIfFailed<T>(result: T | FailedResult): T {
+  const failure = result as Partial<FailedResult> | null
+  if (typeof failure === 'object' && failure !== null && failure.ok === false && failure.error) throw new RefmasterError(failure.error.code, failure.error.message)
+  return result as T
+}

@@ -6,10 +6,10 @@
  */
 import { availableParallelism } from 'node:os'
 import { basename, extname, join } from 'node:path'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { Piscina } from 'piscina'
-import { sniffFormat } from '../src/audio/sniff.js'
-import { RefmasterError } from '../src/errors.js'
+import { checkAudioFile } from '../src/audio/decode.js'
+import { RefmasterError, throwIfFailed, type FailedResult } from '../src/errors.js'
 import { loadModel, networkArtifacts, saveModel, type ModelCard } from '../src/model/model-io.js'
 import { buildNetwork, DEFAULT_ARCHITECTURE, DEFAULT_TRAIN_OPTIONS, ensembleOf, seededRandom, trainNetwork, type Rows } from '../src/model/network.js'
 import { INPUT_SIZE, OUTPUTS, SCHEMA_FINGERPRINT, STAGE_INPUT_SIZE } from '../src/model/schema.js'
@@ -18,7 +18,7 @@ import { cachedExample, storeExample } from './cache.js'
 import { summarise, type HeldOutReport } from './report.js'
 import type { EvaluatedNetwork, Evaluation } from './evaluate.js'
 import { exampleRows, isCurrent, type Example, type ExampleAnalyses, type SynthesisTask } from './synthesis.js'
-import type { FailedJob, TrainingWorkerTask } from './synth-worker.js'
+import type { TrainingWorkerTask } from './synth-worker.js'
 
 /** Audio files the library may hold. */
 const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.mp3', '.ogg', '.opus', '.aif', '.aiff'])
@@ -125,36 +125,23 @@ export function splitByTrack(tracks: LibraryTrack[], share: number, seed: number
   return { train, heldOut }
 }
 
-/**
- * Checks, before any work starts, that every track is an audio file refmaster decodes: an empty or
- * foreign file stops the run at once with an error that names it (a damaged stream is found when it is
- * decoded, and named then).
- */
-function checkFormats(tracks: LibraryTrack[]): void {
-  for (const { path } of tracks) {
-    const bytes = readFileSync(path)
-    if (bytes.length === 0) throw new RefmasterError('EMPTY_FILE', `${path}: the file is empty`)
-    sniffFormat(bytes, path)
-  }
-}
-
 /** Runs worker jobs on a pool (or in this thread for workers = 0); results in job order, each also handed to `onResult` as it arrives. */
 async function runJobs<T>(jobs: TrainingWorkerTask[], workers: number, onResult: (index: number, result: T, done: number) => void): Promise<T[]> {
   let done = 0
-  const tick = (index: number, result: T | FailedJob) => {
-    if (typeof result === 'object' && result !== null && 'failed' in result) throw new RefmasterError(result.failed.code, result.failed.message)
-    onResult(index, result, ++done)
-    return result
+  const tick = (index: number, result: T | FailedResult) => {
+    const value = throwIfFailed(result)
+    onResult(index, value, ++done)
+    return value
   }
   if (workers === 0) {
     const { default: run } = await import('./synth-worker.js')
     const results: T[] = []
-    for (const [i, job] of jobs.entries()) results.push(tick(i, (await run(job)) as T | FailedJob))
+    for (const [i, job] of jobs.entries()) results.push(tick(i, (await run(job)) as T | FailedResult))
     return results
   }
   const pool = new Piscina({ filename: new URL('./synth-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers })
   try {
-    return await Promise.all(jobs.map((job, i) => pool.run(job).then((r: T | FailedJob) => tick(i, r))))
+    return await Promise.all(jobs.map((job, i) => pool.run(job).then((r: T | FailedResult) => tick(i, r))))
   } finally {
     await pool.destroy()
   }
@@ -190,7 +177,8 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const progress = request.onProgress ?? (() => {})
   const library = request.tracks ?? listLibrary(request.referencesDir ?? '.', request.exclude)
   if (library.length < 2) throw new RefmasterError('USAGE', `training needs at least 2 tracks, got ${library.length}`)
-  checkFormats(library)
+  // an empty or foreign file stops the run before any work, named (a damaged stream, when it is decoded)
+  for (const { path } of library) await checkAudioFile(path)
   const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed)
   const tasksOf = (tracks: LibraryTrack[], count: number): SynthesisTask[] =>
     tracks.flatMap((track) => Array.from({ length: count }, (_, draw) => ({ trackPath: track.path, seed, draw, segmentSeconds })))

@@ -6,7 +6,7 @@ import { decodeCompressed, restoreFlacScale, type DecodedPcm } from './codecs.js
 import { endsWithCompleteFlacFrame, parseStreamInfo, readFlacStreamInfo } from './flac-info.js'
 import { inspectMp3 } from './mp3-frames.js'
 import { inspectOgg, OGG_FLAC_STREAMINFO_OFFSET } from './ogg.js'
-import { sniffFormat } from './sniff.js'
+import { sniffFormat, startsWithId3v2 } from './sniff.js'
 import { sharedChannels } from './fresh-channels.js'
 import { pcmIntoPlanar } from './pcm.js'
 import { readWav, wavLayout } from './wav.js'
@@ -27,9 +27,11 @@ const MAX_SAMPLE_RATE_HZ = 384000
  */
 const MAX_PLAUSIBLE_DECODED_PEAK = 16
 
+const emptyFile = (what: string) => new RefmasterError('EMPTY_FILE', `${what}: file is empty (0 bytes)`)
+
 /** Decodes a file already in memory. `what` names it in error messages (a path, or "upload"). */
 export async function decodeAudio(bytes: Uint8Array, what = 'input'): Promise<Audio> {
-  if (bytes.length === 0) throw new RefmasterError('EMPTY_FILE', `${what}: file is empty (0 bytes)`)
+  if (bytes.length === 0) throw emptyFile(what)
   let audio: Audio
   try {
     audio = await decodeByContainer(bytes, what)
@@ -87,19 +89,47 @@ async function readWavInPieces(path: string): Promise<Audio | null> {
   }
 }
 
+/** FILE_NOT_FOUND for a file system error while reading `path`. */
+function unreadable(path: string, error: unknown): RefmasterError {
+  const code = (error as NodeJS.ErrnoException).code
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error)
+  return new RefmasterError('FILE_NOT_FOUND', `cannot read '${path}': ${reason}`, { cause: error })
+}
+
 /** Reads and decodes the file at `path`. A missing or unreadable file gives FILE_NOT_FOUND. */
 export async function decodeFile(path: string): Promise<Audio> {
   const wav = await readWavInPieces(path).catch(() => null)
   if (wav) return checked(wav, path)
-  let bytes: Uint8Array
-  try {
-    bytes = await readFile(path)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error)
-    throw new RefmasterError('FILE_NOT_FOUND', `cannot read '${path}': ${reason}`, { cause: error })
-  }
+  const bytes = await readFile(path).catch((error: unknown) => {
+    throw unreadable(path, error)
+  })
   return decodeAudio(bytes, path)
+}
+
+/** Bytes read from the start of a file to tell its format: every container's signature, or an ID3 tag's header. */
+const SNIFF_HEAD_BYTES = 64 * 1024
+
+/**
+ * Checks, without decoding, that the file at `path` can be read and is in a format refmaster decodes
+ * (FILE_NOT_FOUND, EMPTY_FILE or UNSUPPORTED_FORMAT name it otherwise). Reads only its first bytes, or
+ * the whole file when it starts with an ID3 tag (whose size, cover art included, only the tag tells). A
+ * damaged stream is found when the file is decoded.
+ */
+export async function checkAudioFile(path: string): Promise<void> {
+  let head: Uint8Array
+  try {
+    const file = await open(path, 'r')
+    try {
+      const { bytesRead, buffer } = await file.read(new Uint8Array(SNIFF_HEAD_BYTES), 0, SNIFF_HEAD_BYTES, 0)
+      head = buffer.subarray(0, bytesRead)
+    } finally {
+      await file.close()
+    }
+  } catch (error) {
+    throw unreadable(path, error)
+  }
+  if (head.length === 0) throw emptyFile(path)
+  sniffFormat(startsWithId3v2(head) ? await readFile(path) : head, path)
 }
 
 async function decodeByContainer(bytes: Uint8Array, what: string): Promise<Audio> {

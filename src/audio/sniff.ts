@@ -58,8 +58,11 @@ const FIRST_PRINTABLE = 0x20
 const LAST_PRINTABLE = 0x7e
 
 /** The bytes after a leading ID3v2 tag (0 when there is none). Throws TRUNCATED_FILE if the tag runs past the end. */
+/** Whether `bytes` start with an ID3v2 tag (which MP3 and some FLAC files carry before their stream). */
+export const startsWithId3v2 = (bytes: Uint8Array): boolean => startsWith(bytes, 0, 'ID3')
+
 function skipId3v2(bytes: Uint8Array, what: string): number {
-  if (!startsWith(bytes, 0, 'ID3') || bytes.length < ID3V2_HEADER_BYTES) return 0
+  if (!startsWithId3v2(bytes) || bytes.length < ID3V2_HEADER_BYTES) return 0
   const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f)
   const end = ID3V2_HEADER_BYTES + size + (bytes[5] & ID3V2_FOOTER_FLAG ? ID3V2_HEADER_BYTES : 0)
   if (end >= bytes.length) {

@@ -82,8 +82,8 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
     throw new RefmasterError('INVALID_PARAMETER', 'loudness.reference must hold integratedLufs, truePeakDbtp and plrDb')
   }
   for (const key of ['referenceTrust', 'ceilingLoudnessShare'] as const) {
-    const share = settings.loudness[key]
-    if (share !== undefined && !(typeof share === 'number' && share >= 0 && share <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.${key} must be a number from 0 to 1, got ${share}`)
+    const value = settings.loudness[key]
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.${key} must be a number from 0 to 1, got ${value}`)
   }
   if (!Number.isFinite(settings.loudness.targetLufs)) throw new RefmasterError('INVALID_PARAMETER', `loudness.targetLufs must be a number, got ${settings.loudness.targetLufs}`)
   return settings

@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs'
 import { MessageChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import { RefmasterError } from '../errors.js'
 import type { DataPaths } from './files.js'
 import type { JobStore, VersionRecord } from './job-store.js'
 import type { ProgressUpdate } from './queue.js'
@@ -72,11 +71,6 @@ export class ThreadPool {
   async destroy(): Promise<void> {
     await Promise.all([this.renders.destroy(), this.probes.destroy()])
   }
-}
-
-/** Throws a probe's failure as the RefmasterError it names. */
-export function throwIfFailed(result: WorkerResult): void {
-  if (!result.ok) throw new RefmasterError(result.error.code, result.error.message)
 }
 
 /** Waits for `work`, at most `seconds`; resolves true when it timed out. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { ServiceConfig } from './config.js'
-import { ThreadPool, throwIfFailed, timedOut } from './execute.js'
+import { throwIfFailed } from '../errors.js'
+import { ThreadPool, timedOut } from './execute.js'
 import { removePartials, type DataPaths } from './files.js'
 import type { JobStore } from './job-store.js'
 import type { AddTrackRequest } from '../library/library.js'

@@ -1,7 +1,6 @@
 /**
  * The service's worker thread (run by piscina): all CPU work of the API happens here, so the event loop
- * that answers HTTP never decodes or renders. Results are plain data; errors come back as
- * `{ code, message }` because a thrown RefmasterError loses its code crossing the thread boundary.
+ * that answers HTTP never decodes or renders. Results are plain data, failures too (`FailedResult`).
  */
 import { readFile } from 'node:fs/promises'
 import type { MessagePort } from 'node:worker_threads'
@@ -9,7 +8,7 @@ import { durationSeconds } from '../audio/audio.js'
 import { decodeAudio } from '../audio/decode.js'
 import { measureLoudness } from '../analysis/loudness/index.js'
 import { ABSOLUTE_GATE_LUFS } from '../analysis/loudness/meter.js'
-import { RefmasterError, toRefmasterError, type ErrorCode } from '../errors.js'
+import { failedResult, RefmasterError, type FailedResult } from '../errors.js'
 import type { MasterReport } from '../master.js'
 import { openLibrary, type AddTrackRequest } from '../library/library.js'
 import type { LibraryTrack } from '../library/manifest.js'
@@ -36,7 +35,7 @@ export type WorkerTask = ProbeTask | LibraryAddTask | (RenderTask & { kind: 'ren
 
 export type WorkerResult =
   | { ok: true; durationSeconds?: number; report?: MasterReport; track?: LibraryTrack }
-  | { ok: false; error: { code: ErrorCode; message: string } }
+  | FailedResult
 
 async function probe(task: ProbeTask): Promise<{ durationSeconds: number }> {
   const audio = await decodeAudio(await readFile(task.path), task.what)
@@ -68,8 +67,7 @@ export default async function run(task: WorkerTask): Promise<WorkerResult> {
     })
     return { ok: true, report }
   } catch (error) {
-    const failure = toRefmasterError(error)
-    return { ok: false, error: { code: failure.code, message: failure.message } }
+    return failedResult(error)
   } finally {
     if (task.kind === 'render') task.progress.close()
   }

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeAudio, decodeFile } from '../../src/audio/decode.js'
+import { checkAudioFile, decodeAudio, decodeFile } from '../../src/audio/decode.js'
 import { writeWav } from '../../src/audio/wav-write.js'
 import { errorCodeOf, ffmpegFromLavfi, makeTempDir, pseudoRandomBytes, refmasterErrorOf, sine, sineSource, skipNote, TOOLS } from './support.js'
 
@@ -109,6 +109,34 @@ describe('decode errors without external tools', () => {
     expect(missing.code).toBe('FILE_NOT_FOUND')
     expect(missing.message).toContain('/nonexistent/dir/song.wav')
     expect(await errorCodeOf(() => decodeFile('/tmp'))).toBe('FILE_NOT_FOUND')
+  })
+})
+
+describe('checkAudioFile: the format, without decoding', () => {
+  const temp = makeTempDir()
+  afterAll(() => temp.remove())
+  const file = (name: string, bytes: Uint8Array | string) => {
+    const path = join(temp.path, name)
+    writeFileSync(path, bytes)
+    return path
+  }
+
+  it('passes a file refmaster decodes, also behind an ID3 tag longer than the bytes it reads first', async () => {
+    await expect(checkAudioFile(file('tone.wav', wav16(2, 1000)))).resolves.toBeUndefined()
+    const tagBytes = 200_000
+    const syncsafe = [21, 14, 7, 0].map((shift) => (tagBytes >> shift) & 0x7f)
+    const tagged = new Uint8Array([...new TextEncoder().encode('ID3'), 4, 0, 0, ...syncsafe, ...new Uint8Array(tagBytes), ...new TextEncoder().encode('fLaC'), 0, 0, 0, 34])
+    await expect(checkAudioFile(file('tagged.flac', tagged))).resolves.toBeUndefined()
+  })
+
+  it('names an empty, a foreign and a missing file with their codes', async () => {
+    const empty = file('empty.wav', new Uint8Array(0))
+    expect(await errorCodeOf(() => checkAudioFile(empty))).toBe('EMPTY_FILE')
+    const notes = file('notes.wav', 'these are my notes, not audio')
+    const foreign = await refmasterErrorOf(() => checkAudioFile(notes))
+    expect(foreign.code).toBe('UNSUPPORTED_FORMAT')
+    expect(foreign.message).toContain(notes)
+    expect(await errorCodeOf(() => checkAudioFile(join(temp.path, 'nowhere.wav')))).toBe('FILE_NOT_FOUND')
   })
 })
 
