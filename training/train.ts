@@ -55,6 +55,8 @@ export interface TrainRequest {
   heldOutDraws?: number
   segmentSeconds?: number
   heldOutShare?: number
+  /** Hold out one fold of a K-fold split instead of `heldOutShare` (cross-validation: README). */
+  fold?: Fold
   epochs?: number
   ensembleSize?: number
   identityRepeats?: number
@@ -106,16 +108,32 @@ export function listLibrary(dir: string, exclude: readonly string[] = []): Libra
   return tracks
 }
 
-/** Splits tracks into training and held-out ones, per genre (at least one of each where a genre has two tracks). */
-export function splitByTrack(tracks: LibraryTrack[], share: number, seed: number): { train: LibraryTrack[]; heldOut: LibraryTrack[] } {
+/** One fold of a K-fold split: the tracks dealt to fold `index` (0-based) of `count` are held out. */
+export interface Fold {
+  index: number
+  count: number
+}
+
+/**
+ * Splits tracks into training and held-out ones, per genre (at least one of each where a genre has two
+ * tracks): a `share` of each genre, or, with `fold`, the genre's tracks dealt to that fold (each genre is
+ * shuffled with the seed, and the genres dealt in turn round the folds: the folds of one seed hold every
+ * track out once, and their sizes differ by one at most).
+ */
+export function splitByTrack(tracks: LibraryTrack[], share: number, seed: number, fold?: Fold): { train: LibraryTrack[]; heldOut: LibraryTrack[] } {
   const random = seededRandom(seed ^ 0x0b5e55ed)
   const train: LibraryTrack[] = []
   const heldOut: LibraryTrack[] = []
+  let dealt = 0
   for (const genre of [...new Set(tracks.map((t) => t.genre))]) {
     const members = tracks.filter((t) => t.genre === genre)
     for (let i = members.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1))
       ;[members[i], members[j]] = [members[j], members[i]]
+    }
+    if (fold) {
+      for (const track of members) (dealt++ % fold.count === fold.index ? heldOut : train).push(track)
+      continue
     }
     const count = members.length < 2 ? 0 : Math.max(1, Math.round(members.length * share))
     heldOut.push(...members.slice(0, count))
@@ -179,7 +197,12 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   if (library.length < 2) throw new RefmasterError('USAGE', `training needs at least 2 tracks, got ${library.length}`)
   // an empty or foreign file stops the run before any work, named (a damaged stream, when it is decoded)
   for (const { path } of library) await checkAudioFile(path)
-  const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed)
+  const fold = request.fold
+  if (fold && !(Number.isInteger(fold.count) && fold.count >= 2 && Number.isInteger(fold.index) && fold.index >= 0 && fold.index < fold.count)) {
+    throw new RefmasterError('INVALID_PARAMETER', `a fold is I/K with K >= 2 and 0 <= I < K, got ${fold.index}/${fold.count}`)
+  }
+  const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed, fold)
+  if (split.train.length === 0 || split.heldOut.length === 0) throw new RefmasterError('USAGE', `fold ${fold?.index}/${fold?.count} leaves no ${split.train.length === 0 ? 'training' : 'held-out'} track`)
   const tasksOf = (tracks: LibraryTrack[], count: number): SynthesisTask[] =>
     tracks.flatMap((track) => Array.from({ length: count }, (_, draw) => ({ trackPath: track.path, seed, draw, segmentSeconds })))
   const trainTasks = tasksOf(split.train, draws)
@@ -230,6 +253,7 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
     schemaFingerprint: SCHEMA_FINGERPRINT,
     createdAt: new Date().toISOString(),
     seed,
+    ...(fold && { fold }),
     backend,
     trainingTracks: split.train.map((t) => `${t.genre}/${basename(t.path)}`),
     heldOutTracks: split.heldOut.map((t) => `${t.genre}/${basename(t.path)}`),

@@ -44,9 +44,9 @@ function paramsFor(stem: string, options: ProtocolOptions): DegradationParams {
   return params
 }
 
-async function runOne(system: MasteringSystem, mix: Audio, reference: Audio, goal: Excerpt['targetAnalysis'], goalSignal: Audio | undefined): Promise<Row> {
+async function runOne(system: MasteringSystem, mixStem: string, mix: Audio, reference: Audio, goal: Excerpt['targetAnalysis'], goalSignal: Audio | undefined): Promise<Row> {
   const started = performance.now()
-  const output = await system(copy(mix), copy(reference))
+  const output = await system(copy(mix), copy(reference), mixStem)
   const wallSeconds = (performance.now() - started) / 1000
   return score(output, goal, goalSignal, mix.channels[0].length, wallSeconds)
 }
@@ -73,7 +73,7 @@ export async function runProtocol(options: ProtocolOptions): Promise<ProtocolRes
       if (!taskRows) continue
       const row: Row = { track: stem, ref_track: stem, group: options.groups?.get(stem) ?? '' }
       try {
-        Object.assign(row, await runOne(system.run, excerpt.mix, excerpt.reference, excerpt.targetAnalysis, excerpt.target))
+        Object.assign(row, await runOne(system.run, stem, excerpt.mix, excerpt.reference, excerpt.targetAnalysis, excerpt.target))
       } catch (error) {
         row.error = error instanceof Error ? error.message : String(error)
       }
@@ -92,7 +92,7 @@ export async function runProtocol(options: ProtocolOptions): Promise<ProtocolRes
       for (const system of options.systems) {
         const row: Row = { track: stem, ref_track: stems[j], group: options.groups?.get(stem) ?? '' }
         try {
-          Object.assign(row, await runOne(system.run, kept[i].mix, kept[j].reference, kept[j].referenceAnalysis, undefined))
+          Object.assign(row, await runOne(system.run, stem, kept[i].mix, kept[j].reference, kept[j].referenceAnalysis, undefined))
         } catch (error) {
           row.error = error instanceof Error ? error.message : String(error)
         }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { RefmasterError } from '../errors.js'
 import { formatHeldOut } from '../../training/report.js'
-import { trainModel, trainProgressFraction, TRAIN_DEFAULTS, type LibraryTrack, type TrainProgress } from '../../training/train.js'
+import { trainModel, trainProgressFraction, TRAIN_DEFAULTS, type Fold, type LibraryTrack, type TrainProgress } from '../../training/train.js'
 import { openLibrary } from '../library/library.js'
 import { DEFAULT_USER_LIBRARY_DIR, LIBRARY_ENV } from '../library/paths.js'
 import { createProgressBar } from './progress.js'
@@ -16,6 +16,7 @@ interface TrainOptions {
   progressJson?: boolean
   out: string
   seed?: string
+  fold?: string
   draws?: string
   heldOutDraws?: string
   segmentSeconds?: string
@@ -30,6 +31,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** The default example cache: $XDG_CACHE_HOME/refmaster/training (or ~/.cache/...). */
 export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'refmaster', 'training')
+}
+
+/** `--fold I/K` as a Fold (trainModel checks the range). */
+function parseFold(value: string | undefined): Fold | undefined {
+  if (value === undefined) return undefined
+  const match = /^(\d+)\/(\d+)$/.exec(value)
+  if (!match) throw new RefmasterError('INVALID_PARAMETER', `--fold must be I/K (for example 0/5), got ${value}`)
+  return { index: Number(match[1]), count: Number(match[2]) }
 }
 
 function integer(value: string | undefined, name: string, min: number, fallback: number): number {
@@ -51,6 +60,7 @@ export function registerTrain(program: Command): void {
     .option('--progress-json', 'write progress as JSON lines on stdout (for the service), not a bar')
     .requiredOption('--out <dir>', 'where to write the model (models/NAME)')
     .option('--seed <n>', `random seed (default ${TRAIN_DEFAULTS.seed}); the same seed gives the same model`)
+    .option('--fold <i/k>', 'hold out fold I (0-based) of a K-fold split by track instead of a fifth of each genre (cross-validation)')
     .option('--draws <n>', `random settings drawn per training track (default ${TRAIN_DEFAULTS.drawsPerTrack})`)
     .option('--held-out-draws <n>', `draws per held-out track (default ${TRAIN_DEFAULTS.heldOutDraws})`)
     .option('--segment-seconds <s>', `length of the sections cut from the tracks (default ${TRAIN_DEFAULTS.segmentSeconds})`)
@@ -124,6 +134,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
     compareWith: options.compareWith,
     outDir: options.out,
     seed: integer(options.seed, 'seed', 0, TRAIN_DEFAULTS.seed),
+    fold: parseFold(options.fold),
     drawsPerTrack: integer(options.draws, 'draws', 1, TRAIN_DEFAULTS.drawsPerTrack),
     heldOutDraws: integer(options.heldOutDraws, 'held-out-draws', 1, TRAIN_DEFAULTS.heldOutDraws),
     segmentSeconds,

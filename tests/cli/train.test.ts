@@ -74,6 +74,12 @@ describe('refmaster train', () => {
     const unknown = await refmaster('train', '--library', '--genre', 'polka', '--out', join(dir, 'models', 'x'))
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/no genre 'polka' in the reference library; genres: .*rock/)
+    for (const fold of ['2', '5/5', '0/1']) {
+      const badFold = await refmaster('train', '--references', join(dir, 'library'), '--fold', fold, '--out', join(dir, 'models', 'x'))
+      expect(badFold.code, fold).toBe(2)
+      expect(badFold.stderr).toContain(`got ${fold === '2' ? '2' : fold}`)
+    }
+    expect(existsSync(join(dir, 'models', 'x'))).toBe(false)
   })
 
   it('names a library file it cannot decode, with the input error\'s exit code, and writes no model', async () => {

@@ -49,4 +49,16 @@ describe('training data synthesis', () => {
     expect(new Set(split.heldOut.map((t) => t.genre)).size).toBe(5)
     expect(splitByTrack(library, 0.2, 1)).toEqual(split)
   })
+
+  it('deals the library into K folds that hold every track out once, of balanced sizes, and train on every genre', () => {
+    const library = listLibrary(DEV_AUDIO, ['full', 'licences'])
+    const folds = [0, 1, 2, 3, 4].map((index) => splitByTrack(library, 0.2, 1, { index, count: 5 }))
+    const heldOut = folds.flatMap((f) => f.heldOut.map((t) => t.path))
+    expect(heldOut.sort()).toEqual(library.map((t) => t.path).sort())
+    for (const fold of folds) {
+      expect(fold.train.length + fold.heldOut.length).toBe(40)
+      expect(fold.heldOut).toHaveLength(8)
+      expect(new Set(fold.train.map((t) => t.genre)).size).toBe(5)
+    }
+  })
 })
