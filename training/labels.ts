@@ -16,7 +16,8 @@
  */
 import type { TrackAnalysis } from '../src/analysis/track-analysis.js'
 import { analyticSettings } from '../src/chain/analytic.js'
-import { matchLoudness, type LevelSummary } from '../src/chain/loudness-match.js'
+import { loudnessMatchOptions, matchLoudness, type LevelSummary } from '../src/chain/loudness-match.js'
+import { MODEL_REFERENCE_PLR_TRUST } from '../src/model/predict.js'
 import type { PlaybackTarget } from '../src/chain/playback-targets.js'
 import type { ChainSettings } from '../src/chain/settings.js'
 import { resolveStrengths } from '../src/chain/strengths.js'
@@ -49,6 +50,9 @@ const SOLVE_STEP_DB = 0.05
 const MAX_LEVEL_OFFSET_DB = 15
 const MAX_PLR_DB = 40
 
+/** The loudness match as the model's masters run it (src/model/predict.ts): the labels must be read through it. */
+const MODEL_MATCH_OPTIONS = loudnessMatchOptions({ referencePlrTrust: MODEL_REFERENCE_PLR_TRUST })
+
 /**
  * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for
  * which matchLoudness(stageInput, .) aims, with no ceiling, at `goal`'s loudness and PLR.
@@ -56,7 +60,7 @@ const MAX_PLR_DB = 40
 export function solveReferenceLevels(stageInput: LevelSummary, reference: LevelSummary, goal: LevelSummary, referenceTrust = 0): LevelSummary {
   const at = (levelDb: number, plrDb: number): LevelSummary => ({ integratedLufs: reference.integratedLufs + levelDb, truePeakDbtp: reference.truePeakDbtp + levelDb, plrDb })
   const error = (levelDb: number, plrDb: number) => {
-    const match = matchLoudness(stageInput, at(levelDb, plrDb), Infinity, referenceTrust)
+    const match = matchLoudness(stageInput, at(levelDb, plrDb), Infinity, referenceTrust, MODEL_MATCH_OPTIONS)
     return [match.targetLufs - goal.integratedLufs, match.plrDb - goal.plrDb]
   }
   let level = 0

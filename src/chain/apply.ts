@@ -8,7 +8,7 @@ import { applyStereoWidth } from '../dsp/stereo-width.js'
 import { applySubsonic } from '../dsp/subsonic.js'
 import { applyTonalEq } from '../dsp/tonal-eq.js'
 import { fitLoudness, type FitLoudnessOptions, type LoudnessFit } from '../dsp/loudness-target.js'
-import { LOUDNESS_MATCH_DEFAULTS, matchLoudness, type LevelSummary } from './loudness-match.js'
+import { loudnessMatchOptions, matchLoudness, type LevelSummary } from './loudness-match.js'
 import type { ChainSettings } from './settings.js'
 
 /** Progress of a render: `fraction` done (0..1) and the stage about to run, in words. */
@@ -70,9 +70,7 @@ function matchedTarget(settings: ChainSettings, choose: RenderOptions['loudnessR
     const stageInput = { integratedLufs: input.integratedLufs, truePeakDbtp: input.truePeakDbtp, plrDb: input.truePeakDbtp - input.integratedLufs }
     const reference = choose ? choose(stageInput) : given
     used(reference)
-    const { referenceTrust, ceilingLoudnessShare } = settings.loudness
-    const options = ceilingLoudnessShare === undefined ? LOUDNESS_MATCH_DEFAULTS : { ...LOUDNESS_MATCH_DEFAULTS, ceilingLoudnessShare }
-    const match = matchLoudness(stageInput, reference, settings.limiter.ceilingDbtp, referenceTrust, options)
+    const match = matchLoudness(stageInput, reference, settings.limiter.ceilingDbtp, settings.loudness.referenceTrust, loudnessMatchOptions(settings.loudness))
     return { targetLufs: match.targetLufs, ceilingDbtp: match.peakDbtp }
   }
 }

@@ -38,6 +38,11 @@ export interface ChainSettings {
      * (src/model/predict.ts).
      */
     ceilingLoudnessShare?: number
+    /**
+     * Share of the reference's PLR in the master's aimed PLR (loudness-match.ts `referencePlrTrust`, 0..1;
+     * absent = its default). The model sets its own (src/model/predict.ts).
+     */
+    referencePlrTrust?: number
   }
   limiter: TruePeakLimiterParams
 }
@@ -81,7 +86,7 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
   if (reference !== undefined && !(['integratedLufs', 'truePeakDbtp', 'plrDb'] as const).every((key) => typeof reference[key] === 'number')) {
     throw new RefmasterError('INVALID_PARAMETER', 'loudness.reference must hold integratedLufs, truePeakDbtp and plrDb')
   }
-  for (const key of ['referenceTrust', 'ceilingLoudnessShare'] as const) {
+  for (const key of ['referenceTrust', 'ceilingLoudnessShare', 'referencePlrTrust'] as const) {
     const value = settings.loudness[key]
     if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) throw new RefmasterError('INVALID_PARAMETER', `loudness.${key} must be a number from 0 to 1, got ${value}`)
   }

@@ -32,6 +32,14 @@ import { decodeOutputs, encodeFeatures, encodeStageFeatures } from './schema.js'
  */
 export const MODEL_CEILING_LOUDNESS_SHARE = 0.5
 
+/**
+ * Share of the reference's PLR in the aimed PLR of the model's masters (ChainSettings.loudness.referencePlrTrust):
+ * the model's PLR output is a reference PLR (src/model/schema.ts), which moves the aim by this share. The
+ * analytic path's 0.25 would need four dB of reference PLR per dB of aim, beyond the output's range; the
+ * labels are solved with this share (training/labels.ts).
+ */
+export const MODEL_REFERENCE_PLR_TRUST = 0.5
+
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
 /** Lowest dynamics threshold the analytic rule may set (dBFS): COMPRESSOR_BAND_PARAMS.thresholdDb.min. */
@@ -157,6 +165,7 @@ export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix:
   const result: ModelPrediction = { ...settingsFromOutputs(predict(), base, mix, strengths), predictionMs: 0 }
   if (base.loudness.reference && share > 0) {
     result.settings.loudness.ceilingLoudnessShare = MODEL_CEILING_LOUDNESS_SHARE
+    result.settings.loudness.referencePlrTrust = MODEL_REFERENCE_PLR_TRUST
     result.loudnessReference = (stageInput) => {
       const phaseStarted = performance.now()
       const u = predict(encodeStageFeatures(stageInput, mix, target, base))

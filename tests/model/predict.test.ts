@@ -9,7 +9,7 @@ import { profileOf } from '../../src/chain/target-profile.js'
 import { matchSettings } from '../../src/master.js'
 import { defaultModelDir } from '../../src/model/default-model.js'
 import { loadModel } from '../../src/model/model-io.js'
-import { MODEL_CEILING_LOUDNESS_SHARE, modelShare, predictSettings } from '../../src/model/predict.js'
+import { MODEL_CEILING_LOUDNESS_SHARE, MODEL_REFERENCE_PLR_TRUST, modelShare, predictSettings } from '../../src/model/predict.js'
 import { DEV_AUDIO } from '../helpers/cli.js'
 
 const analyse = async (path: string) => analyzeTrack(await decodeFile(join(DEV_AUDIO, path)))
@@ -41,5 +41,7 @@ describe('settings prediction with the shipped model', () => {
     // and trades loudness for PLR at the ceiling by its own share
     expect(same.base.loudness.ceilingLoudnessShare).toBeUndefined()
     expect(same.prediction.settings.loudness.ceilingLoudnessShare).toBe(MODEL_CEILING_LOUDNESS_SHARE)
+    expect(same.base.loudness.referencePlrTrust).toBeUndefined()
+    expect(same.prediction.settings.loudness.referencePlrTrust).toBe(MODEL_REFERENCE_PLR_TRUST)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { LOUDNESS_MATCH_DEFAULTS, matchLoudness } from '../../src/chain/loudness-match.js'
+import { LOUDNESS_MATCH_DEFAULTS, loudnessMatchOptions, matchLoudness } from '../../src/chain/loudness-match.js'
+import { MODEL_REFERENCE_PLR_TRUST } from '../../src/model/predict.js'
 import { matchingEqStrength, solveReferenceLevels } from '../../training/labels.js'
 
 describe('training labels: the matching EQ strength', () => {
@@ -29,13 +30,14 @@ describe('training labels: the reference levels', () => {
 
   it.each([0, 0.3, 1])('make the loudness match aim at the goal\'s own loudness and PLR before the ceiling (trust %s)', (trust) => {
     const solved = solveReferenceLevels(stageInput, reference, goal, trust)
-    const aim = matchLoudness(stageInput, solved, Infinity, trust)
+    const modelMatch = loudnessMatchOptions({ referencePlrTrust: MODEL_REFERENCE_PLR_TRUST })
+    const aim = matchLoudness(stageInput, solved, Infinity, trust, modelMatch)
     expect(aim.targetLufs).toBeCloseTo(goal.integratedLufs, 2)
     expect(aim.plrDb).toBeCloseTo(goal.plrDb, 2)
     // the reference moves as a whole: its loudness and true peak by the same amount
     expect(solved.truePeakDbtp - solved.integratedLufs).toBeCloseTo(reference.truePeakDbtp - reference.integratedLufs, 9)
     // under a -1 dBTP ceiling the match gives up the 2.3 dB excess by its share, half and half at 0.5
-    const capped = matchLoudness(stageInput, solved, -1, trust, { ...LOUDNESS_MATCH_DEFAULTS, ceilingLoudnessShare: 0.5 })
+    const capped = matchLoudness(stageInput, solved, -1, trust, { ...modelMatch, ceilingLoudnessShare: 0.5 })
     const share = 0.5 + (LOUDNESS_MATCH_DEFAULTS.otherMusicCeilingLoudnessShare - 0.5) * trust
     expect(capped.targetLufs).toBeCloseTo(goal.integratedLufs - share * 2.3, 2)
     expect(capped.peakDbtp).toBe(-1)
