@@ -17,7 +17,7 @@
 import type { TrackAnalysis } from '../src/analysis/track-analysis.js'
 import { analyticSettings } from '../src/chain/analytic.js'
 import { loudnessMatchOptions, matchLoudness, type LevelSummary } from '../src/chain/loudness-match.js'
-import { MODEL_REFERENCE_PLR_TRUST } from '../src/model/predict.js'
+import { MODEL_LOUDNESS_MATCH } from '../src/model/predict.js'
 import type { PlaybackTarget } from '../src/chain/playback-targets.js'
 import type { ChainSettings } from '../src/chain/settings.js'
 import { resolveStrengths } from '../src/chain/strengths.js'
@@ -51,7 +51,7 @@ const MAX_LEVEL_OFFSET_DB = 15
 const MAX_PLR_DB = 40
 
 /** The loudness match as the model's masters run it (src/model/predict.ts): the labels must be read through it. */
-const MODEL_MATCH_OPTIONS = loudnessMatchOptions({ referencePlrTrust: MODEL_REFERENCE_PLR_TRUST })
+const MODEL_MATCH_OPTIONS = loudnessMatchOptions(MODEL_LOUDNESS_MATCH)
 
 /**
  * The reference levels (its loudness and true peak moved together by a level offset, and its PLR) for

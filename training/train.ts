@@ -195,14 +195,14 @@ export async function trainModel(request: TrainRequest): Promise<ModelCard> {
   const progress = request.onProgress ?? (() => {})
   const library = request.tracks ?? listLibrary(request.referencesDir ?? '.', request.exclude)
   if (library.length < 2) throw new RefmasterError('USAGE', `training needs at least 2 tracks, got ${library.length}`)
-  // an empty or foreign file stops the run before any work, named (a damaged stream, when it is decoded)
-  for (const { path } of library) await checkAudioFile(path)
   const fold = request.fold
   if (fold && !(Number.isInteger(fold.count) && fold.count >= 2 && Number.isInteger(fold.index) && fold.index >= 0 && fold.index < fold.count)) {
     throw new RefmasterError('INVALID_PARAMETER', `a fold is I/K with K >= 2 and 0 <= I < K, got ${fold.index}/${fold.count}`)
   }
   const split = splitByTrack(library, request.heldOutShare ?? TRAIN_DEFAULTS.heldOutShare, seed, fold)
-  if (split.train.length === 0 || split.heldOut.length === 0) throw new RefmasterError('USAGE', `fold ${fold?.index}/${fold?.count} leaves no ${split.train.length === 0 ? 'training' : 'held-out'} track`)
+  if (fold && (split.train.length === 0 || split.heldOut.length === 0)) throw new RefmasterError('USAGE', `fold ${fold.index}/${fold.count} leaves no ${split.train.length === 0 ? 'training' : 'held-out'} track`)
+  // an empty or foreign file stops the run before any work, named (a damaged stream, when it is decoded)
+  for (const { path } of library) await checkAudioFile(path)
   const tasksOf = (tracks: LibraryTrack[], count: number): SynthesisTask[] =>
     tracks.flatMap((track) => Array.from({ length: count }, (_, draw) => ({ trackPath: track.path, seed, draw, segmentSeconds })))
   const trainTasks = tasksOf(split.train, draws)

@@ -3,11 +3,11 @@
  * and the reference (both 44.1 kHz stereo, as the protocol's 24-bit WAV files hold them) and returns its
  * master; it must not modify its inputs (the runner passes copies anyway).
  */
-import { basename, extname } from 'node:path'
 import type { Audio } from '../../src/audio/audio.js'
 import { masterTrack } from '../../src/master.js'
 import { defaultModelDir } from '../../src/model/default-model.js'
 import { loadModel, type LoadedModel } from '../../src/model/model-io.js'
+import { stemOf } from './tracks.js'
 
 let model: Promise<LoadedModel> | undefined
 /** The settings model the `model` system uses: $REFMASTER_MODEL, else the shipped models/default (loaded once). */
@@ -25,7 +25,7 @@ const modelsByHeldOutTrack = () =>
     if (dirs.length === 0) throw new Error('the model-cv system needs $REFMASTER_MODELS: the fold models\' folders, separated by ":"')
     const byTrack = new Map<string, LoadedModel>()
     for (const loaded of await Promise.all(dirs.map((dir) => loadModel(dir)))) {
-      for (const track of loaded.card.heldOutTracks) byTrack.set(basename(track, extname(track)), loaded)
+      for (const track of loaded.card.heldOutTracks) byTrack.set(stemOf(track), loaded)
     }
     return byTrack
   })())

@@ -57,10 +57,10 @@ const PREVIEW_BYTES = 4
 const FIRST_PRINTABLE = 0x20
 const LAST_PRINTABLE = 0x7e
 
-/** The bytes after a leading ID3v2 tag (0 when there is none). Throws TRUNCATED_FILE if the tag runs past the end. */
 /** Whether `bytes` start with an ID3v2 tag (which MP3 and some FLAC files carry before their stream). */
 export const startsWithId3v2 = (bytes: Uint8Array): boolean => startsWith(bytes, 0, 'ID3')
 
+/** The bytes after a leading ID3v2 tag (0 when there is none). Throws TRUNCATED_FILE if the tag runs past the end. */
 function skipId3v2(bytes: Uint8Array, what: string): number {
   if (!startsWithId3v2(bytes) || bytes.length < ID3V2_HEADER_BYTES) return 0
   const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f)

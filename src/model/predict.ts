@@ -41,6 +41,9 @@ export const MODEL_CEILING_LOUDNESS_SHARE = 0.5
  */
 export const MODEL_REFERENCE_PLR_TRUST = 0.5
 
+/** The loudness match's shares in the model's masters (ChainSettings.loudness); the labels are solved through the same. */
+export const MODEL_LOUDNESS_MATCH = { ceilingLoudnessShare: MODEL_CEILING_LOUDNESS_SHARE, referencePlrTrust: MODEL_REFERENCE_PLR_TRUST } as const
+
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
 /** Lowest dynamics threshold the analytic rule may set (dBFS): COMPRESSOR_BAND_PARAMS.thresholdDb.min. */
@@ -165,8 +168,7 @@ export function predictSettings(model: Pick<LoadedModel, 'tf' | 'network'>, mix:
   const predict = (stageFeatures?: Float32Array) => withShare(predictRow(model.tf, model.network, features, stageFeatures), share)
   const result: ModelPrediction = { ...settingsFromOutputs(predict(), base, mix, strengths), predictionMs: 0 }
   if (base.loudness.reference && share > 0) {
-    result.settings.loudness.ceilingLoudnessShare = MODEL_CEILING_LOUDNESS_SHARE
-    result.settings.loudness.referencePlrTrust = MODEL_REFERENCE_PLR_TRUST
+    Object.assign(result.settings.loudness, MODEL_LOUDNESS_MATCH)
     result.loudnessReference = (stageInput) => {
       const phaseStarted = performance.now()
       const u = predict(encodeStageFeatures(stageInput, mix, target, base))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LOUDNESS_MATCH_DEFAULTS, loudnessMatchOptions, matchLoudness } from '../../src/chain/loudness-match.js'
-import { MODEL_REFERENCE_PLR_TRUST } from '../../src/model/predict.js'
+import { MODEL_LOUDNESS_MATCH } from '../../src/model/predict.js'
 import { matchingEqStrength, solveReferenceLevels } from '../../training/labels.js'
 
 describe('training labels: the matching EQ strength', () => {
@@ -30,7 +30,7 @@ describe('training labels: the reference levels', () => {
 
   it.each([0, 0.3, 1])('make the loudness match aim at the goal\'s own loudness and PLR before the ceiling (trust %s)', (trust) => {
     const solved = solveReferenceLevels(stageInput, reference, goal, trust)
-    const modelMatch = loudnessMatchOptions({ referencePlrTrust: MODEL_REFERENCE_PLR_TRUST })
+    const modelMatch = loudnessMatchOptions(MODEL_LOUDNESS_MATCH)
     const aim = matchLoudness(stageInput, solved, Infinity, trust, modelMatch)
     expect(aim.targetLufs).toBeCloseTo(goal.integratedLufs, 2)
     expect(aim.plrDb).toBeCloseTo(goal.plrDb, 2)
