@@ -10,6 +10,7 @@ import type { Audio } from '../src/audio/audio.js'
 import { measureLoudness } from '../src/analysis/loudness/index.js'
 import type { LevelSummary } from '../src/chain/loudness-match.js'
 import type { ChainSettings } from '../src/chain/settings.js'
+import { applyLeveler } from '../src/dsp/leveler.js'
 import { applyMatchingEq } from '../src/dsp/matching-eq.js'
 import { applyMultibandCompressor } from '../src/dsp/multiband-compressor.js'
 import { applySaturation } from '../src/dsp/saturation.js'
@@ -25,6 +26,7 @@ export interface StageInput extends LevelSummary {
 /** The stages before the loudness stage as they shape the signal (src/chain/apply.ts: same order). */
 function preLoudness(mix: Audio, settings: ChainSettings): Audio {
   let audio = applySubsonic(mix, settings.subsonic)
+  if (settings.leveler) audio = applyLeveler(audio, settings.leveler)
   audio = applyMatchingEq(audio, settings.matchingEq)
   audio = applyTonalEq(audio, settings.tonalEq)
   audio = applyMultibandCompressor(audio, settings.compressor)

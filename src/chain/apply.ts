@@ -1,6 +1,7 @@
 import type { Audio } from '../audio/audio.js'
 import { freshChannels } from '../audio/fresh-channels.js'
 import { EnvelopeHelper } from '../dsp/envelope-helper.js'
+import { applyLeveler } from '../dsp/leveler.js'
 import { applyMatchingEq } from '../dsp/matching-eq.js'
 import { applyMultibandCompressor } from '../dsp/multiband-compressor.js'
 import { applySaturation } from '../dsp/saturation.js'
@@ -51,9 +52,10 @@ type StageRun = (audio: Audio, settings: ChainSettings, output: Float32Array[]) 
 /** The chain in signal order (DESIGN.md "The chain"), with each stage's share of the render time. */
 const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSettings) => boolean; run: StageRun }> = [
   { name: 'subsonic filter', share: 0.03, isNeutral: (s) => s.subsonic.cutoffHz === 0, run: (audio, s, output) => applySubsonic(audio, s.subsonic, output) },
+  { name: 'leveler', share: 0.05, isNeutral: (s) => !s.leveler || s.leveler.ratio === 1, run: (audio, s, output) => applyLeveler(audio, s.leveler!, output) },
   { name: 'matching EQ', share: 0.15, isNeutral: (s) => s.matchingEq.strength === 0 || [...s.matchingEq.curve.midDb, ...s.matchingEq.curve.sideDb].every((db) => db === 0), run: (audio, s, output) => applyMatchingEq(audio, s.matchingEq, output) },
   { name: 'tonal EQ', share: 0.04, isNeutral: (s) => [s.tonalEq.lowShelfGainDb, s.tonalEq.highShelfGainDb, s.tonalEq.peak1GainDb, s.tonalEq.peak2GainDb].every((db) => db === 0), run: (audio, s) => applyTonalEq(audio, s.tonalEq) },
-  { name: 'multiband compression', share: 0.2, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
+  { name: 'multiband compression', share: 0.15, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
   { name: 'stereo image', share: 0.08, isNeutral: (s) => s.width.monoBelowHz === 20 && s.width.bands.every((b) => b.sideGainDb === 0), run: (audio, s, output) => applyStereoWidth(audio, s.width, output) },
   { name: 'saturation', share: 0.1, isNeutral: (s) => s.saturation.mix === 0, run: (audio, s) => applySaturation(audio, s.saturation) },
 ]

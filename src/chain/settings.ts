@@ -1,3 +1,4 @@
+import { LEVELER_PARAMS, type LevelerParams } from '../dsp/leveler.js'
 import { MATCHING_EQ_PARAMS, type MatchingEqParams } from '../dsp/matching-eq.js'
 import { neutralMultibandCompressorParams, validateMultibandCompressorParams, type MultibandCompressorParams } from '../dsp/multiband-compressor.js'
 import { neutralParams, validateParams } from '../dsp/params.js'
@@ -16,6 +17,8 @@ import type { LevelSummary } from './loudness-match.js'
  */
 export interface ChainSettings {
   subsonic: SubsonicParams
+  /** Broadband leveling (../dsp/leveler.ts); absent (recipes written before it existed) = none. */
+  leveler?: LevelerParams
   matchingEq: MatchingEqParams
   tonalEq: TonalEqParams
   compressor: MultibandCompressorParams
@@ -54,6 +57,7 @@ export const CHAIN_SETTINGS_VERSION = 1
 export function neutralChainSettings(targetLufs: number, ceilingDbtp: number): ChainSettings {
   return {
     subsonic: neutralParams(SUBSONIC_PARAMS),
+    leveler: neutralParams(LEVELER_PARAMS),
     matchingEq: { ...neutralParams(MATCHING_EQ_PARAMS), curve: { frequenciesHz: [1000], midDb: [0], sideDb: [0] } },
     tonalEq: neutralParams(TONAL_EQ_PARAMS),
     compressor: neutralMultibandCompressorParams(),
@@ -72,6 +76,7 @@ export function validateChainSettings(settings: ChainSettings, sampleRateHz: num
   }
   for (const key of ['subsonic', 'matchingEq', 'tonalEq', 'compressor', 'width', 'saturation', 'loudness', 'limiter'] as const) need(settings[key], key)
   validateParams(SUBSONIC_PARAMS, settings.subsonic, 'subsonic')
+  if (settings.leveler !== undefined) validateParams(LEVELER_PARAMS, settings.leveler, 'leveler')
   validateParams(MATCHING_EQ_PARAMS, { strength: settings.matchingEq.strength }, 'matchingEq')
   const { curve } = settings.matchingEq
   if (!curve || !Array.isArray(curve.frequenciesHz) || curve.midDb?.length !== curve.frequenciesHz.length || curve.sideDb?.length !== curve.frequenciesHz.length) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { SpectrumCurve } from '../../src/analysis/spectrum/ltas.js'
-import { eqSideMidChangeDb } from '../../src/chain/analytic.js'
+import type { TrackAnalysis } from '../../src/analysis/track-analysis.js'
+import { ANALYTIC_DEFAULTS, eqSideMidChangeDb, levelerSettings } from '../../src/chain/analytic.js'
+import type { Reason } from '../../src/report/reasons.js'
 import { EQ_MATCH_DEFAULTS, matchingEqCurve } from '../../src/chain/analytic-eq.js'
 import { blendProfiles, type TargetProfile } from '../../src/chain/target-profile.js'
 
@@ -59,5 +61,30 @@ describe('matchingEqCurve above a lossy reference\'s cut', () => {
     const part = (p: TargetProfile) => ({ ...p, integratedLufs: -10, shortTermP10Lufs: 0, shortTermP50Lufs: 0, shortTermP95Lufs: 0, loudnessRangeLu: 0, truePeakDbtp: 0, plrDb: 0, crestFactorDb: 0, fine: spectrum, thirdOctave: spectrum, bands: [], stereo: { sideMidDb: 0, correlation: 1, monoFoldDownDb: 0 } })
     expect(blendProfiles([{ profile: part(profile), weight: 1 }, { profile: part(full), weight: 1 }]).spectrumTopHz).toBe(16000)
     expect(blendProfiles([{ profile: part(full), weight: 1 }, { profile: part(full), weight: 2 }]).spectrumTopHz).toBeUndefined()
+  })
+})
+
+describe('levelerSettings', () => {
+  // Only the fields the rule reads: the mix's loudness range, loudness and true peak, the target's range.
+  const mix = (loudnessRangeLu: number) => ({ loudness: { loudnessRangeLu, integratedLufs: -24, truePeakDbtp: -6 } }) as unknown as TrackAnalysis
+  const target = (loudnessRangeLu: number) => ({ loudnessRangeLu }) as unknown as TargetProfile
+
+  it('levels at the ratio of the loudness ranges, up to levelerMaxRatio, around the midpoint of loudness and true peak', () => {
+    const reasons: Reason[] = []
+    const settings = levelerSettings(mix(6), target(5), 1, 'the reference', reasons)
+    expect(settings.ratio).toBeCloseTo(1.2, 12)
+    expect(settings.pivotDb).toBe(-15)
+    expect(reasons).toHaveLength(1)
+    expect(levelerSettings(mix(12), target(4), 1, 'x', []).ratio).toBe(ANALYTIC_DEFAULTS.levelerMaxRatio)
+  })
+
+  it('leaves a mix no more dynamic than its target alone, and scales with the dynamics strength', () => {
+    const reasons: Reason[] = []
+    expect(levelerSettings(mix(4), target(6), 1, 'x', reasons).ratio).toBe(1)
+    expect(reasons).toHaveLength(0)
+    expect(levelerSettings(mix(12), target(4), 0, 'x', []).ratio).toBe(1)
+    expect(levelerSettings(mix(6), target(5), 0.5, 'x', []).ratio).toBeCloseTo(1.1, 12)
+    // ranges under levelerMinRangeLu read as it: a near-constant target does not ask for the most leveling
+    expect(levelerSettings(mix(1.1), target(0.1), 1, 'x', []).ratio).toBeCloseTo(1.1 / ANALYTIC_DEFAULTS.levelerMinRangeLu, 12)
   })
 })

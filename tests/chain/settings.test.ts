@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import type { Audio } from '../../src/audio/audio.js'
+import { renderChain } from '../../src/chain/apply.js'
 import { neutralChainSettings, validateChainSettings } from '../../src/chain/settings.js'
+import { noise } from '../helpers/signals.js'
 
 describe('validateChainSettings', () => {
   it.each(['referenceTrust', 'ceilingLoudnessShare', 'referencePlrTrust'] as const)('takes a loudness reference with a %s from 0 to 1, and names one out of range', (key) => {
@@ -13,5 +16,27 @@ describe('validateChainSettings', () => {
       settings.loudness[key] = share as number
       expect(() => validateChainSettings(structuredClone(settings), 44100)).toThrow(new RegExp(`loudness\\.${key} must be a number from 0 to 1`))
     }
+  })
+})
+
+describe('the leveler in chain settings', () => {
+  it('is optional (recipes written before it render without it) and validated when present', () => {
+    const settings = neutralChainSettings(-14, -1)
+    delete settings.leveler
+    expect(validateChainSettings(structuredClone(settings), 44100).leveler).toBeUndefined()
+    settings.leveler = { ratio: 0.5, pivotDb: -20, attackMs: 5, releaseMs: 150, maxGainDb: 9 }
+    expect(() => validateChainSettings(structuredClone(settings), 44100)).toThrow(/leveler\.ratio must be within \[1, 4\]/)
+  })
+
+  it('renders a recipe without it as one with a neutral leveler, bit for bit', () => {
+    const rate = 44100
+    const mix: Audio = { sampleRateHz: rate, channels: [noise(rate, 0.2, 5), noise(rate, 0.1, 6)] }
+    const withNeutral = neutralChainSettings(-20, -1)
+    const without = structuredClone(withNeutral)
+    delete without.leveler
+    const a = renderChain(mix, withNeutral).audio.channels
+    const b = renderChain(mix, without).audio.channels
+    expect(Buffer.from(a[0].buffer).equals(Buffer.from(b[0].buffer))).toBe(true)
+    expect(Buffer.from(a[1].buffer).equals(Buffer.from(b[1].buffer))).toBe(true)
   })
 })

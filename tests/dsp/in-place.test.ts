@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { Audio } from '../../src/audio/audio.js'
 import { DEFAULT_CROSSOVERS_HZ } from '../../src/dsp/crossover.js'
 import { convolveCentred } from '../../src/dsp/fft-convolver.js'
+import { applyLeveler, LEVELER_PARAMS } from '../../src/dsp/leveler.js'
 import { applyMatchingEq } from '../../src/dsp/matching-eq.js'
+import { defaultParams } from '../../src/dsp/params.js'
 import { applyStereoWidth } from '../../src/dsp/stereo-width.js'
 import { applySubsonic } from '../../src/dsp/subsonic.js'
 import { highPassCoefficients } from '../../src/dsp/biquad.js'
@@ -19,6 +21,7 @@ const WIDTH = { monoBelowHz: 120, crossoversHz: DEFAULT_CROSSOVERS_HZ, bands: DE
 describe('stages in place', () => {
   const stages: Array<[string, (audio: Audio, output?: Float32Array[]) => Audio]> = [
     ['subsonic', (audio, output) => applySubsonic(audio, { cutoffHz: 25 }, output)],
+    ['leveler', (audio, output) => applyLeveler(audio, { ...defaultParams(LEVELER_PARAMS), ratio: 2, pivotDb: -12 }, output)],
     ['matching EQ', (audio, output) => applyMatchingEq(audio, { strength: 1, curve: CURVE }, output)],
     ['stereo width', (audio, output) => applyStereoWidth(audio, WIDTH, output)],
   ]
