@@ -10,28 +10,11 @@ import type { Audio } from '../src/audio/audio.js'
 import { measureLoudness } from '../src/analysis/loudness/index.js'
 import type { LevelSummary } from '../src/chain/loudness-match.js'
 import type { ChainSettings } from '../src/chain/settings.js'
-import { applyLeveler } from '../src/dsp/leveler.js'
-import { applyMatchingEq } from '../src/dsp/matching-eq.js'
-import { applyMultibandCompressor } from '../src/dsp/multiband-compressor.js'
-import { applySaturation } from '../src/dsp/saturation.js'
-import { applyStereoWidth } from '../src/dsp/stereo-width.js'
-import { applySubsonic } from '../src/dsp/subsonic.js'
-import { applyTonalEq } from '../src/dsp/tonal-eq.js'
+import { renderBeforeLoudness } from '../src/chain/apply.js'
 
 /** The loudness stage's input levels and the key of the settings they belong to. */
 export interface StageInput extends LevelSummary {
   settingsKey: string
-}
-
-/** The stages before the loudness stage as they shape the signal (src/chain/apply.ts: same order). */
-function preLoudness(mix: Audio, settings: ChainSettings): Audio {
-  let audio = applySubsonic(mix, settings.subsonic)
-  if (settings.leveler) audio = applyLeveler(audio, settings.leveler)
-  audio = applyMatchingEq(audio, settings.matchingEq)
-  audio = applyTonalEq(audio, settings.tonalEq)
-  audio = applyMultibandCompressor(audio, settings.compressor)
-  audio = applyStereoWidth(audio, settings.width)
-  return applySaturation(audio, settings.saturation)
 }
 
 /** Key of what decides the loudness stage's input: the settings of the stages before it. */
@@ -42,6 +25,6 @@ export function stageSettingsKey(settings: ChainSettings): string {
 
 /** The levels the loudness stage reads when `mix` is mastered with `settings`. */
 export function measureStageInput(mix: Audio, settings: ChainSettings): StageInput {
-  const measured = measureLoudness(preLoudness(mix, settings))
+  const measured = measureLoudness(renderBeforeLoudness(mix, settings))
   return { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp, plrDb: measured.truePeakDbtp - measured.integratedLufs, settingsKey: stageSettingsKey(settings) }
 }

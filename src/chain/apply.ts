@@ -77,6 +77,20 @@ function matchedTarget(settings: ChainSettings, choose: RenderOptions['loudnessR
   }
 }
 
+/**
+ * The stages before the loudness stage, as the render runs them (in new arrays; the mix is not modified):
+ * what the loudness stage reads. Training measures its levels with this (training/stage-input.ts).
+ */
+export function renderBeforeLoudness(mix: Audio, settings: ChainSettings): Audio {
+  let audio = mix
+  for (const stage of STAGES) {
+    if (stage.isNeutral(settings)) continue
+    const output = audio === mix ? mix.channels.map((c) => new Float32Array(c.length)) : audio.channels
+    audio = stage.run(audio, settings, output)
+  }
+  return audio
+}
+
 /** How `renderChain` may use memory. */
 export interface RenderOptions {
   /**

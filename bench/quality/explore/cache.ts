@@ -2,9 +2,10 @@
  * Exploration aid (not part of the benchmark): builds every dev excerpt once and stores what the
  * analytic matcher reads (mix and reference analyses) plus the mix's mid/side Welch spectra and both
  * tasks' goals, so that settings rules can be scored on tonal balance and width without rendering.
- *   node dist/bench/quality/explore/cache.js OUT.json [--limit N]
+ *   node dist/bench/quality/explore/cache.js OUT.json [--limit N] [--audio DIR --degradations JSON]
+ * (--audio: another folder of tracks, e.g. the dev set's full/, with the degradations run.js drew for it.)
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Audio } from '../../../src/audio/audio.js'
@@ -39,11 +40,13 @@ function midSide(audio: Audio): { mid: Float32Array; side: Float32Array; midEner
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { limit: { type: 'string' } } })
-  const paths = findTracks(DEV_AUDIO_DIR, ['full']).slice(0, values.limit ? Number(values.limit) : undefined)
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { limit: { type: 'string' }, audio: { type: 'string' }, degradations: { type: 'string' } } })
+  const audioDir = values.audio ?? DEV_AUDIO_DIR
+  const paths = findTracks(audioDir, values.audio ? [] : ['full']).slice(0, values.limit ? Number(values.limit) : undefined)
   const stems = paths.map(stemOf)
-  const groups = readGroups(join(DEV_AUDIO_DIR, 'groups.csv'))
-  const degradations = loadDegradations(join(SHARED_DIR, 'eval', 'results', 'dev', 'degradations-seed0.json'))
+  const groupsPath = join(audioDir, 'groups.csv')
+  const groups = existsSync(groupsPath) ? readGroups(groupsPath) : undefined
+  const degradations = loadDegradations(values.degradations ?? join(SHARED_DIR, 'eval', 'results', 'dev', 'degradations-seed0.json'))
   const goal = (a: { lufs: number; truePeakDbtp: number; plrDb: number; sideMidDb: number; lraLu: number; ltasDb: Float64Array }) => ({ ...a, ltasDb: Array.from(a.ltasDb) })
   const tracks = []
   for (const [i, path] of paths.entries()) {
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     const refAnalysis = analyzeTrack(excerpt.reference, undefined, { meydaFeatures: false })
     tracks.push({
       stem,
-      group: groups.get(stem),
+      group: groups?.get(stem),
       partner: stems[partner(i, stems, groups)],
       mixAnalysis,
       refAnalysis,
