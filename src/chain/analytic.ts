@@ -37,7 +37,7 @@ export const ANALYTIC_DEFAULTS = {
    * Share of the range-matching compression ratio applied at strength 1 (the limiter adds density too).
    * Dev set, 40 excerpts, 0.3 -> 0.15: tonal-balance error 1.230 -> 1.187 (match) and 3.79 -> 3.74
    * (cross), PLR unchanged, loudness range 0.798 -> 0.803 LU (match): the compressor's band gains tilt
-   * the tonal balance more than they help the dynamics. With the bands' levels kept (`keepBandLevels`),
+   * the tonal balance more than they help the dynamics. With the bands' levels kept (make-up, below),
    * protocol, match mrstft / tbe / d_lra, cross tbe / d_plr: 0.15 0.465 / 1.189 / 0.647, 2.279 / 1.187;
    * 0.3 0.471 / 1.194 / 0.670, 2.329 / 1.147; 0.5 0.479 / 1.201 / 0.695, 2.377 / 1.106.
    */
@@ -59,14 +59,6 @@ export const ANALYTIC_DEFAULTS = {
   otherMusicMaxWidthChangeDb: 15,
   /** Side/mid differences smaller than this are left alone (dB). */
   minWidthChangeDb: 0.5,
-  /**
-   * Whether each compressed band gets back, as make-up gain, what the compressor takes at the band's mean
-   * level: the compressor then changes the band's dynamics, not its level, and the tonal balance stays.
-   * Protocol, without / with: dev set match tbe 1.221 / 1.189, side/mid 0.862 / 0.844, d_plr 1.211 /
-   * 1.194, mrstft 0.471 / 0.465, d_lufs 1.311 / 1.319; cross tbe 2.343 / 2.279; the 4 whole tracks of
-   * full/: tbe 1.729 / 1.300 (identity 1.394), mrstft 0.423 / 0.384.
-   */
-  keepBandLevels: true,
   /** A peak detector reads a band's envelope about this far above its RMS level (a sine's crest, dB). */
   peakOverRmsDb: 3,
   /** Attack and release per band (low to high), common mastering settings: slower for the low end. */
@@ -182,8 +174,11 @@ export function analyticSettings(
       text: `compress the ${BAND_NAMES[b]} band (${Math.round(band.lowHz)}-${Math.round(band.highHz)} Hz) ${ratio.toFixed(1)}:1 above ${thresholdDb.toFixed(0)} dBFS: its short-term range is ${band.shortTermRangeDb.toFixed(1)} dB against ${target.bands[b].shortTermRangeDb.toFixed(1)} dB in ${targetName}`,
     })
     const compressed = { thresholdDb, ratio, attackMs: d.attackMs[b], releaseMs: d.releaseMs[b], kneeDb: d.kneeDb, makeupDb: 0 }
-    if (!d.keepBandLevels) return compressed
-    // make up the gain the band loses at its mean level (read by the peak detector about peakOverRmsDb above it)
+    // The band gets back, as make-up, what the compressor takes at its mean level (which the peak detector
+    // reads about peakOverRmsDb above it): its dynamics change, not its level, and the tonal balance stays.
+    // Protocol, without / with: dev set match tbe 1.221 / 1.189, side/mid 0.862 / 0.844, d_plr 1.211 /
+    // 1.194, mrstft 0.471 / 0.465, d_lufs 1.311 / 1.319; cross tbe 2.343 / 2.279; the 4 whole tracks of
+    // full/: tbe 1.729 / 1.300 (identity 1.394), mrstft 0.423 / 0.384.
     const makeup = COMPRESSOR_BAND_PARAMS.makeupDb
     const makeupDb = Math.min(makeup.max, Math.max(makeup.min, -staticGainDb(band.levelDb + d.peakOverRmsDb, compressed)))
     return { ...compressed, makeupDb }

@@ -1,6 +1,6 @@
 /**
- * Leveler (a stage DESIGN.md "The chain" does not list, between its 1 and 2): broadband, stereo-linked compression on both sides of a pivot level,
- * before the matching EQ. An unmastered mix has more dynamic range than its master (its peaks stand
+ * Leveler (a stage DESIGN.md "The chain" does not list, between its 1 and 2): broadband, stereo-linked
+ * compression on both sides of a pivot level, before the matching EQ. An unmastered mix has more dynamic range than its master (its peaks stand
  * further above its body, its quiet passages sit further below it); the leveler moves the envelope
  * towards the pivot by a fixed share of its distance, upward below the pivot and downward above it, as a
  * mastering bus compressor with make-up gain does over the levels it acts on.
@@ -14,7 +14,7 @@
  *              P + (L - P)/R (within +-G dB of where it was)
  *
  * Broadband, so the gain moves every frequency together and the tonal balance stays (the multiband
- * compressor's band gains tilt it, ../chain/analytic.ts `compressionTrust`). The gain is computed every
+ * compressor works band by band). The gain is computed every
  * GAIN_STEP_FRAMES frames and interpolated linearly between (its detector's time constants are far longer);
  * output length and alignment are the input's.
  */
@@ -42,7 +42,7 @@ const DB_PER_LOG10 = 20
 
 /**
  * The leveler's gain (dB) for a steady envelope level `levelDb` (dBFS): (1/R - 1)(level - P), clamped to
- * +-maxGainDb. Used by the tests and by the analytic matcher.
+ * +-maxGainDb.
  */
 export function levelerGainDb(levelDb: number, params: LevelerParams): number {
   const gainDb = (1 / params.ratio - 1) * (levelDb - params.pivotDb)
@@ -60,16 +60,11 @@ export function applyLeveler(audio: Audio, params: LevelerParams, output?: Float
   const sampleRateHz = audio.sampleRateHz
   const attack = Math.exp(-1 / ((params.attackMs / 1000) * sampleRateHz))
   const release = Math.exp(-1 / ((params.releaseMs / 1000) * sampleRateHz))
-  const slope = 1 / params.ratio - 1
-  const { pivotDb, maxGainDb } = params
 
   // Pass 1: the detector over every frame, the gain at the first frame of every step (and after the last).
   const steps = Math.ceil(frames / GAIN_STEP_FRAMES)
   const gains = new Float64Array(steps + 1)
-  const gainAt = (envelope: number) => {
-    const gainDb = slope * (DB_PER_LOG10 * Math.log10(Math.max(envelope, ENVELOPE_FLOOR)) - pivotDb)
-    return dbToGain(Math.max(-maxGainDb, Math.min(maxGainDb, gainDb)))
-  }
+  const gainAt = (envelope: number) => dbToGain(levelerGainDb(DB_PER_LOG10 * Math.log10(Math.max(envelope, ENVELOPE_FLOOR)), params))
   const left = channels[0]
   const right = channels.length > 1 ? channels[1] : channels[0]
   const others = channels.slice(2)
