@@ -78,17 +78,30 @@ function matchedTarget(settings: ChainSettings, choose: RenderOptions['loudnessR
 }
 
 /**
- * The stages before the loudness stage, as the render runs them (in new arrays; the mix is not modified):
- * what the loudness stage reads. Training measures its levels with this (training/stage-input.ts).
+ * The stages before the loudness stage, as the render runs them (in arrays of `spare`; the mix is written
+ * into only with `consumeMix`): what the loudness stage reads. `onProgress` hears each stage start.
  */
-export function renderBeforeLoudness(mix: Audio, settings: ChainSettings): Audio {
+function runStagesBeforeLoudness(mix: Audio, settings: ChainSettings, spare: SpareArrays, consumeMix = false, onProgress?: RenderProgress): Audio {
   let audio = mix
+  let done = 0
   for (const stage of STAGES) {
-    if (stage.isNeutral(settings)) continue
-    const output = audio === mix ? mix.channels.map((c) => new Float32Array(c.length)) : audio.channels
-    audio = stage.run(audio, settings, output)
+    onProgress?.(done, stage.name)
+    // A neutral stage is the identity: skipping it saves a pass over the whole signal.
+    if (!stage.isNeutral(settings)) {
+      const output = audio === mix && !consumeMix ? spare.take(mix.channels.length) : audio.channels
+      const result = stage.run(audio, settings, output)
+      // A stage that made new arrays leaves the ones it was offered free.
+      if (result.channels[0] !== output[0]) spare.give(output)
+      audio = result
+    }
+    done += stage.share
   }
   return audio
+}
+
+/** The stages before the loudness stage (new arrays; the mix is not modified). Training measures the loudness stage's input with it (training/stage-input.ts). */
+export function renderBeforeLoudness(mix: Audio, settings: ChainSettings): Audio {
+  return runStagesBeforeLoudness(mix, settings, new SpareArrays(mix.channels[0].length))
 }
 
 /** How `renderChain` may use memory. */
@@ -128,21 +141,8 @@ export function renderChain(mix: Audio, settings: ChainSettings, onProgress?: Re
 }
 
 function renderStages(mix: Audio, settings: ChainSettings, spare: SpareArrays, onProgress: RenderProgress | undefined, options: RenderOptions, envelopeHelper: EnvelopeHelper | undefined): RenderResult {
-  let audio = mix
-  let done = 0
-  for (const stage of STAGES) {
-    onProgress?.(done, stage.name)
-    // A neutral stage is the identity: skipping it saves a pass over the whole signal.
-    if (!stage.isNeutral(settings)) {
-      const output = audio === mix && !options.consumeMix ? spare.take(mix.channels.length) : audio.channels
-      const result = stage.run(audio, settings, output)
-      // A stage that made new arrays leaves the ones it was offered free.
-      if (result.channels[0] !== output[0]) spare.give(output)
-      audio = result
-    }
-    done += stage.share
-  }
-  onProgress?.(done, 'loudness and true-peak limiting')
+  const audio = runStagesBeforeLoudness(mix, settings, spare, options.consumeMix, onProgress)
+  onProgress?.(1 - LOUDNESS_SHARE, 'loudness and true-peak limiting')
   let reference: LevelSummary | undefined
   const loudness = fitLoudness(audio, {
     targetLufs: settings.loudness.targetLufs,
@@ -153,6 +153,6 @@ function renderStages(mix: Audio, settings: ChainSettings, spare: SpareArrays, o
     envelopeHelper,
     resolveTarget: matchedTarget(settings, options.loudnessReference, (used) => (reference = used)),
   })
-  onProgress?.(done + LOUDNESS_SHARE, 'done')
+  onProgress?.(1, 'done')
   return { audio: loudness.audio, loudness, ...(reference && { reference }) }
 }
