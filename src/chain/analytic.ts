@@ -1,3 +1,4 @@
+import type { BandDynamics } from '../analysis/band-dynamics.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { LEVELER_PARAMS, type LevelerParams } from '../dsp/leveler.js'
 import { COMPRESSOR_BAND_PARAMS, staticGainDb, type CompressorBandParams } from '../dsp/multiband-compressor.js'
@@ -84,7 +85,8 @@ export const ANALYTIC_DEFAULTS = {
   levelerMinRangeLu: 1,
 }
 
-const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
+/** Names of the dynamics bands, low to high (for reasons in words). */
+export const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
 
 /** `value` limited to +-`limit`. */
 const clamp = (value: number, limit: number) => Math.min(limit, Math.max(-limit, value))
@@ -123,6 +125,24 @@ export function levelerSettings(mix: TrackAnalysis, target: TargetProfile, dynam
     reasons.push({ stage: 'dynamics', text: `level the whole mix ${ratio.toFixed(2)}:1 around ${pivotDb.toFixed(0)} dBFS: its loudness range is ${loudnessRangeLu.toFixed(1)} LU against ${target.loudnessRangeLu.toFixed(1)} LU in ${targetName}` })
   }
   return { ...neutralParams(LEVELER_PARAMS), ratio, pivotDb }
+}
+
+/**
+ * The compressor settings of band `b` (of the mix's `band` dynamics) at `ratio`: the threshold at the
+ * band's P10 as the peak detector reads it (levels above it shrink by 1 - 1/ratio, so the P95 - P10 range
+ * shrinks by about the ratio), common mastering time constants, and as make-up what the compressor takes
+ * at the band's mean level (which the detector reads about peakOverRmsDb above it): the band's dynamics
+ * change, not its level, and the tonal balance stays. Protocol, make-up without / with: dev set match tbe
+ * 1.221 / 1.189, side/mid 0.862 / 0.844, d_plr 1.211 / 1.194, mrstft 0.471 / 0.465, d_lufs 1.311 / 1.319;
+ * cross tbe 2.343 / 2.279; the 4 whole tracks of full/: tbe 1.729 / 1.300 (identity 1.394), mrstft 0.423
+ * / 0.384. The settings model's compression ratios go through here too (src/model/predict.ts).
+ */
+export function compressedBand(band: BandDynamics, b: number, ratio: number): CompressorBandParams {
+  const d = ANALYTIC_DEFAULTS
+  const { thresholdDb: threshold, makeupDb: makeup } = COMPRESSOR_BAND_PARAMS
+  const thresholdDb = Math.min(threshold.max, Math.max(threshold.min, band.shortTermP10Db + d.peakOverRmsDb))
+  const compressed = { thresholdDb, ratio, attackMs: d.attackMs[b], releaseMs: d.releaseMs[b], kneeDb: d.kneeDb, makeupDb: 0 }
+  return { ...compressed, makeupDb: Math.min(makeup.max, Math.max(makeup.min, -staticGainDb(band.levelDb + d.peakOverRmsDb, compressed))) }
 }
 
 /** What the analytic matcher decided, with its reasons. */
@@ -164,24 +184,14 @@ export function analyticSettings(
   const bands: CompressorBandParams[] = mix.bands.map((band, b) => {
     const excessDb = band.shortTermRangeDb - target.bands[b].shortTermRangeDb
     if (!(excessDb > d.minRangeExcessDb) || dynamicsStrength === 0) return neutralParams(COMPRESSOR_BAND_PARAMS)
-    // Levels above the threshold shrink by (1 - 1/ratio): with the threshold at the band's P10 the
-    // P95 - P10 range shrinks by about the ratio.
     const fullRatio = Math.min(d.maxRatio, band.shortTermRangeDb / Math.max(1, target.bands[b].shortTermRangeDb))
     const ratio = 1 + (fullRatio - 1) * d.compressionTrust * dynamicsStrength
-    const thresholdDb = Math.min(0, Math.max(-60, band.shortTermP10Db + d.peakOverRmsDb))
+    const compressed = compressedBand(band, b, ratio)
     reasons.push({
       stage: 'dynamics',
-      text: `compress the ${BAND_NAMES[b]} band (${Math.round(band.lowHz)}-${Math.round(band.highHz)} Hz) ${ratio.toFixed(1)}:1 above ${thresholdDb.toFixed(0)} dBFS: its short-term range is ${band.shortTermRangeDb.toFixed(1)} dB against ${target.bands[b].shortTermRangeDb.toFixed(1)} dB in ${targetName}`,
+      text: `compress the ${BAND_NAMES[b]} band (${Math.round(band.lowHz)}-${Math.round(band.highHz)} Hz) ${ratio.toFixed(1)}:1 above ${compressed.thresholdDb.toFixed(0)} dBFS: its short-term range is ${band.shortTermRangeDb.toFixed(1)} dB against ${target.bands[b].shortTermRangeDb.toFixed(1)} dB in ${targetName}`,
     })
-    const compressed = { thresholdDb, ratio, attackMs: d.attackMs[b], releaseMs: d.releaseMs[b], kneeDb: d.kneeDb, makeupDb: 0 }
-    // The band gets back, as make-up, what the compressor takes at its mean level (which the peak detector
-    // reads about peakOverRmsDb above it): its dynamics change, not its level, and the tonal balance stays.
-    // Protocol, without / with: dev set match tbe 1.221 / 1.189, side/mid 0.862 / 0.844, d_plr 1.211 /
-    // 1.194, mrstft 0.471 / 0.465, d_lufs 1.311 / 1.319; cross tbe 2.343 / 2.279; the 4 whole tracks of
-    // full/: tbe 1.729 / 1.300 (identity 1.394), mrstft 0.423 / 0.384.
-    const makeup = COMPRESSOR_BAND_PARAMS.makeupDb
-    const makeupDb = Math.min(makeup.max, Math.max(makeup.min, -staticGainDb(band.levelDb + d.peakOverRmsDb, compressed)))
-    return { ...compressed, makeupDb }
+    return compressed
   })
   settings.compressor = { crossoversHz: [...DYNAMICS_CROSSOVERS_HZ], bands }
 

@@ -8,7 +8,7 @@
  * bounded by the playback target.
  */
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
-import { ANALYTIC_DEFAULTS } from '../chain/analytic.js'
+import { BAND_NAMES, compressedBand } from '../chain/analytic.js'
 import type { LevelSummary } from '../chain/loudness-match.js'
 import type { ChainSettings } from '../chain/settings.js'
 import type { Strengths } from '../chain/strengths.js'
@@ -46,10 +46,6 @@ export const MODEL_LOUDNESS_MATCH = { ceilingLoudnessShare: MODEL_CEILING_LOUDNE
 
 /** A compression ratio closer to 1 than this is no compression (the band is left alone). */
 export const MIN_MODEL_RATIO = 1.02
-/** Lowest dynamics threshold the analytic rule may set (dBFS): COMPRESSOR_BAND_PARAMS.thresholdDb.min. */
-const MIN_THRESHOLD_DB = COMPRESSOR_BAND_PARAMS.thresholdDb.min
-
-const BAND_NAMES = ['low', 'low-mid', 'high-mid', 'high']
 
 /** What the model decided: settings and reasons for the stages it set. */
 export interface ModelSettings {
@@ -81,9 +77,9 @@ export function settingsFromOutputs(u: ArrayLike<number>, base: ChainSettings, m
       const ratio = toward(baseBand.ratio, band.ratio, dynamics)
       if (!(ratio >= MIN_MODEL_RATIO)) return neutralParams(COMPRESSOR_BAND_PARAMS)
       if (Math.abs(ratio - baseBand.ratio) < 0.01) return baseBand
-      const thresholdDb = baseBand.ratio > 1 ? baseBand.thresholdDb : Math.min(0, Math.max(MIN_THRESHOLD_DB, mix.bands[b].shortTermP10Db + ANALYTIC_DEFAULTS.peakOverRmsDb))
-      reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${thresholdDb.toFixed(0)} dBFS (analytic: ${baseBand.ratio.toFixed(2)}:1)` })
-      return { thresholdDb, ratio, attackMs: ANALYTIC_DEFAULTS.attackMs[b], releaseMs: ANALYTIC_DEFAULTS.releaseMs[b], kneeDb: ANALYTIC_DEFAULTS.kneeDb, makeupDb: 0 }
+      const compressed = compressedBand(mix.bands[b], b, ratio)
+      reasons.push({ stage: 'dynamics', text: `model: compress the ${BAND_NAMES[b]} band ${ratio.toFixed(2)}:1 above ${compressed.thresholdDb.toFixed(0)} dBFS (analytic: ${baseBand.ratio.toFixed(2)}:1)` })
+      return compressed
     }),
   }
 

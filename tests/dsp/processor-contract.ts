@@ -4,7 +4,7 @@ import { defaultParams, neutralParams, validateParams, type ParamTable, type Par
 import { noise, sine } from '../helpers/signals.js'
 
 /** Bit-for-bit equality of two sets of channels (much faster than a deep toEqual on long arrays). */
-function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
+export function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
   return a.length === b.length && a.every((channel, c) => Buffer.from(channel.buffer, channel.byteOffset, channel.byteLength).equals(Buffer.from(b[c].buffer, b[c].byteOffset, b[c].byteLength)))
 }
 
