@@ -248,12 +248,16 @@ describe('decodeFile of a plain WAV (read piece by piece)', () => {
     const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([4, 0, 0, 0]), Buffer.from('INFO')])
     const withList = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36)])
     withList.writeUInt32LE(withList.length - 8, 4)
-    for (const [name, bytes] of [['plain.wav', wav], ['list.wav', withList]] as const) {
-      const path = join(dir.path, name)
-      writeFileSync(path, bytes)
-      const fromFile = await decodeFile(path)
-      expect(fromFile.channels).toEqual((await decodeAudio(new Uint8Array(bytes), path)).channels)
-      expect(fromFile.channels).toEqual(audio.channels)
+    try {
+      for (const [name, bytes] of [['plain.wav', wav], ['list.wav', withList]] as const) {
+        const path = join(dir.path, name)
+        writeFileSync(path, bytes)
+        const fromFile = await decodeFile(path)
+        expect(fromFile.channels).toEqual((await decodeAudio(new Uint8Array(bytes), path)).channels)
+        expect(fromFile.channels).toEqual(audio.channels)
+      }
+    } finally {
+      dir.remove()
     }
   })
 })
