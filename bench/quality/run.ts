@@ -5,7 +5,10 @@
  * constraint violations) and bench/results/quality-<system>-<task>.csv (per track).
  *
  *   node dist/bench/quality/run.js [--system NAME]... [--limit N] [--tasks match,cross] [--audio DIR]
- *     [--groups CSV] [--degradations JSON] [--seed N] [--seg S] [--out DIR] [--peers DIR]
+ *     [--groups CSV] [--degradations JSON] [--seed N] [--seg S] [--out DIR] [--peers DIR] [--keep DIR]
+ *
+ * --keep DIR also writes the excerpts and the masters there as 32-bit float WAV (runner.ts keepDir), for
+ * analyses such as explore/decompose.py.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,7 +28,7 @@ const PEERS_DIR = join(SHARED_DIR, 'eval', 'results', 'dev')
 const DEV_EXCLUDED_FOLDERS = ['full']
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: run.js [--system NAME]... [--limit N] [--tasks match,cross] [--audio DIR] [--groups CSV] [--degradations JSON] [--seed N] [--seg S] [--out DIR] [--peers DIR]\nsystems: ${Object.keys(SYSTEMS).join(', ')}\n`)
+  process.stderr.write(`${message}\nusage: run.js [--system NAME]... [--limit N] [--tasks match,cross] [--audio DIR] [--groups CSV] [--degradations JSON] [--seed N] [--seg S] [--out DIR] [--peers DIR] [--keep DIR]\nsystems: ${Object.keys(SYSTEMS).join(', ')}\n`)
   process.exit(2)
 }
 
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
       seg: { type: 'string', default: String(DEFAULT_SEGMENT_SECONDS) },
       out: { type: 'string', default: RESULTS_DIR },
       peers: { type: 'string', default: PEERS_DIR },
+      keep: { type: 'string' },
     },
   })
   const names = values.system ?? ['identity']
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
     tasks,
     segmentSeconds,
     onProgress: (message) => process.stderr.write(`${message}\n`),
+    keepDir: values.keep,
   })
   const seconds = (performance.now() - started) / 1000
 

@@ -3,7 +3,10 @@
  * match and cross, sequentially. Pass 1 builds each excerpt once and runs the match task (the only one
  * that needs the clean A); pass 2 runs the cross task from the kept mixes and references.
  */
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Audio } from '../../src/audio/audio.js'
+import { writeAudioFile } from '../../src/audio/encode.js'
 import { trackSeed, type DegradationParams } from './degrade.js'
 import { loadExcerpt, score, type Excerpt, type Row } from './protocol.js'
 import type { SystemRows, Task } from './report.js'
@@ -25,6 +28,11 @@ export interface ProtocolOptions {
   onProgress?: (message: string) => void
   /** Called with every excerpt once it is built (tests use it to check the mixes). */
   onExcerpt?: (excerpt: Excerpt) => void
+  /**
+   * Where to keep the audio (32-bit float WAV; for analyses such as explore/decompose.py): every excerpt's
+   * STEM-goal, STEM-mix and STEM-reference, and every master as TASK/STEM-SYSTEM.
+   */
+  keepDir?: string
 }
 
 export interface ProtocolResult {
@@ -44,11 +52,17 @@ function paramsFor(stem: string, options: ProtocolOptions): DegradationParams {
   return params
 }
 
-async function runOne(system: MasteringSystem, mixStem: string, mix: Audio, reference: Audio, goal: Excerpt['targetAnalysis'], goalSignal: Audio | undefined): Promise<Row> {
+async function runOne(system: MasteringSystem, mixStem: string, mix: Audio, reference: Audio, goal: Excerpt['targetAnalysis'], goalSignal: Audio | undefined, keepPath?: string): Promise<Row> {
   const started = performance.now()
   const output = await system(copy(mix), copy(reference), mixStem)
   const wallSeconds = (performance.now() - started) / 1000
+  if (keepPath) await keep(keepPath, output)
   return score(output, goal, goalSignal, mix.channels[0].length, wallSeconds)
+}
+
+async function keep(path: string, audio: Audio): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true })
+  await writeAudioFile(path, audio, 'wav32f')
 }
 
 /** Runs `systems` over the tracks; rows per task and system, in track order, failures recorded as `error`. */
@@ -58,11 +72,15 @@ export async function runProtocol(options: ProtocolOptions): Promise<ProtocolRes
   const warnings: string[] = []
   const rows = new Map<Task, Map<string, Row[]>>(options.tasks.map((t) => [t, new Map(options.systems.map((s) => [s.name, []]))]))
   const kept: Omit<Excerpt, 'target' | 'targetAnalysis'>[] = []
+  const keptAs = (task: Task, stem: string, system: string) => (options.keepDir ? join(options.keepDir, task, `${stem}-${system}.wav`) : undefined)
 
   for (const [i, path] of options.trackPaths.entries()) {
     const stem = stems[i]
     const excerpt = await loadExcerpt(path, stem, paramsFor(stem, options), options.segmentSeconds)
     options.onExcerpt?.(excerpt)
+    if (options.keepDir) {
+      for (const [name, audio] of [['goal', excerpt.target], ['mix', excerpt.mix], ['reference', excerpt.reference]] as const) await keep(join(options.keepDir, `${stem}-${name}.wav`), audio)
+    }
     if (excerpt.warning) warnings.push(excerpt.warning)
     const params = options.degradations.get(stem)
     if (params?.headroom_db !== undefined && Math.abs(params.headroom_db - excerpt.headroomDb) > 1e-6) {
@@ -73,7 +91,7 @@ export async function runProtocol(options: ProtocolOptions): Promise<ProtocolRes
       if (!taskRows) continue
       const row: Row = { track: stem, ref_track: stem, group: options.groups?.get(stem) ?? '' }
       try {
-        Object.assign(row, await runOne(system.run, stem, excerpt.mix, excerpt.reference, excerpt.targetAnalysis, excerpt.target))
+        Object.assign(row, await runOne(system.run, stem, excerpt.mix, excerpt.reference, excerpt.targetAnalysis, excerpt.target, keptAs('match', stem, system.name)))
       } catch (error) {
         row.error = error instanceof Error ? error.message : String(error)
       }
@@ -92,7 +110,7 @@ export async function runProtocol(options: ProtocolOptions): Promise<ProtocolRes
       for (const system of options.systems) {
         const row: Row = { track: stem, ref_track: stems[j], group: options.groups?.get(stem) ?? '' }
         try {
-          Object.assign(row, await runOne(system.run, stem, kept[i].mix, kept[j].reference, kept[j].referenceAnalysis, undefined))
+          Object.assign(row, await runOne(system.run, stem, kept[i].mix, kept[j].reference, kept[j].referenceAnalysis, undefined, keptAs('cross', stem, system.name)))
         } catch (error) {
           row.error = error instanceof Error ? error.message : String(error)
         }

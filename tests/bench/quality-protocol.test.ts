@@ -152,6 +152,7 @@ describe.skipIf(skipReason !== undefined)(`quality protocol: TypeScript port vs 
       tasks: ['match', 'cross'],
       segmentSeconds: SEGMENT_SECONDS,
       onExcerpt: (excerpt) => excerpts.set(excerpt.stem, excerpt),
+      keepDir: join(work, 'keep'),
     })
     for (const [task, systems] of results) ours.set(task, new Map(systems[0].rows.map((r) => [String(r.track), r])))
     const evalStdout = await runEval
@@ -186,6 +187,16 @@ describe.skipIf(skipReason !== undefined)(`quality protocol: TypeScript port vs 
       const diff = Math.max(maxAbsDiff(degraded.channels[0], pl), maxAbsDiff(degraded.channels[1], pr))
       expect(diff, `${stem}: max |TS - Python| of the mix`).toBeLessThan(DEGRADE_TOLERANCE)
       expect(degraded.headroomDb).toBeCloseTo(params.headroom_db ?? 0, 9)
+    }
+  })
+
+  it('keeps every excerpt and every master as float WAV when asked (keepDir, run.js --keep)', async () => {
+    for (const [stem, excerpt] of excerpts) {
+      const kept = async (name: string) => (await decodeFile(join(work, 'keep', name))).channels
+      expect(await kept(`${stem}-goal.wav`)).toEqual(excerpt.target.channels)
+      expect(await kept(`${stem}-reference.wav`)).toEqual(excerpt.reference.channels)
+      // the identity system's master is the mix
+      for (const task of ['match', 'cross']) expect(await kept(`${task}/${stem}-identity.wav`), task).toEqual(excerpt.mix.channels)
     }
   })
 
