@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FOUR_MINUTE_MIX_SOURCES, FOUR_MINUTE_REFERENCE_SOURCES, makeFourMinuteTrack } from './fixtures.js'
+import { FOUR_MINUTE_MIX_SOURCES, FOUR_MINUTE_REFERENCE_SOURCES, makeFourMinuteTrack, UNMASTERING } from './fixtures.js'
 import { RESULTS_DIR } from './paths.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -16,7 +16,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const TARGET = { seconds: 3, rssMb: 500 }
 const PEERS = 'Matchering 2.0.6: 11.8 s (median of 3), 1.5 GB; libsonare 1.7.2: 48 s, 1.06 GB (issue 10, measured by the CEO on this machine kind)'
 
-interface Run { audioSeconds: number; masterSeconds: number; codecCheckSeconds: number; maxRssMb: number; stages: Record<string, number>; faults: Record<string, number> }
+interface Run { audioSeconds: number; masterSeconds: number; codecCheckSeconds: number; maxRssMb: number; stages: Record<string, number>; faults: Record<string, number>; levelerRatio: number; compressorRatios: number[] }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 const scratch = mkdtempSync(join(tmpdir(), 'refmaster-master-bench-'))
@@ -25,8 +25,8 @@ const BUSY_LOAD = 1
 /** The machine's 1-minute load average before the runs. */
 const loadBefore = loadavg()[0]
 try {
-  const mix = await makeFourMinuteTrack(join(scratch, 'mix.wav'), FOUR_MINUTE_MIX_SOURCES)
-  const reference = await makeFourMinuteTrack(join(scratch, 'reference.wav'), FOUR_MINUTE_REFERENCE_SOURCES)
+  const mix = await makeFourMinuteTrack(join(scratch, 'mix.wav'), FOUR_MINUTE_MIX_SOURCES, UNMASTERING)
+  const reference = await makeFourMinuteTrack(join(scratch, 'reference.wav'), FOUR_MINUTE_MIX_SOURCES)
   const script = fileURLToPath(new URL('./master-stage.js', import.meta.url))
   const runs: Run[] = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(process.execPath, [script, mix, reference, join(scratch, 'out.wav')], { encoding: 'utf8' })))
   const seconds = median(runs.map((r) => r.masterSeconds))
@@ -36,6 +36,7 @@ try {
     '',
     `Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ${RUNS} runs, each in a fresh process.`,
     'Decode mix and reference (24-bit WAV), analyse both, match, render, limit to the reference loudness, delivery check, write a 24-bit WAV.',
+    `The mix is un-mastered as the evaluation protocol does it (bench/fixtures.ts UNMASTERING: expander ${UNMASTERING.expander?.ratio}:1, EQ errors, width x${UNMASTERING.width}, ${UNMASTERING.gain_db} dB), so every stage runs: leveler ${runs[0].levelerRatio.toFixed(2)}:1, multiband compressor ${runs[0].compressorRatios.map((r) => r.toFixed(2)).join(' / ')}:1.`,
     `Load average (1 min) ${loadBefore.toFixed(1)} before the runs and ${loadavg()[0].toFixed(1)} after, on ${cpus().length} cores (the load after includes these runs): ${loadBefore >= BUSY_LOAD ? 'other work shared the machine and stretched the times' : 'the machine was quiet before the runs'} (the MP3 round trip, unchanged code, is a yardstick).`,
     '',
     '| what | median (min-max) | target | met |',

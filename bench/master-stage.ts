@@ -2,7 +2,7 @@
  * One timed mastering job in a fresh process (for its own peak RSS), as the CLI runs it: decode mix and
  * reference (the reference on a worker thread meanwhile), master toward the reference (the render may
  * write into the mix's arrays), write a 24-bit WAV; the delivery check's MP3 round trip is timed on its own.
- * Prints {"audioSeconds","masterSeconds","codecCheckSeconds","maxRssMb","stages","faults"} as JSON; `stages` holds the
+ * Prints {"audioSeconds","masterSeconds","codecCheckSeconds","maxRssMb","stages","faults","levelerRatio","compressorRatios"} as JSON; `stages` holds the
  * seconds from each stage the job reports (its progress callback) to the next, decoding and writing included,
  * and `faults` the process's minor page faults in each.
  * Usage: node dist/bench/master-stage.js MIX REFERENCE OUT.wav
@@ -48,4 +48,6 @@ const codecStart = performance.now()
 const excerpt = loudestExcerpt(result.audio, measureLoudness(result.audio))
 await decodeAudio(await encodeAudio(excerpt, 'mp3'), 'mp3 round trip')
 const codecCheckSeconds = (performance.now() - codecStart) / 1000
-process.stdout.write(JSON.stringify({ audioSeconds, masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, stages, faults }) + '\n')
+const { leveler, compressor } = result.report.settings
+const dynamics = { levelerRatio: leveler?.ratio ?? 1, compressorRatios: compressor.bands.map((band) => band.ratio) }
+process.stdout.write(JSON.stringify({ audioSeconds, masterSeconds, codecCheckSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, stages, faults, ...dynamics }) + '\n')

@@ -1,5 +1,5 @@
 import type { Audio } from '../audio/audio.js'
-import { freshChannels } from '../audio/fresh-channels.js'
+import { freshChannels, sharedChannels } from '../audio/fresh-channels.js'
 import { EnvelopeHelper } from '../dsp/envelope-helper.js'
 import { applyLeveler } from '../dsp/leveler.js'
 import { applyMatchingEq } from '../dsp/matching-eq.js'
@@ -36,7 +36,7 @@ class SpareArrays {
     this.free.push(...freshChannels(count, this.frames))
   }
   take(count: number): Float32Array[] {
-    return Array.from({ length: count }, () => this.free.pop() ?? new Float32Array(this.frames))
+    return Array.from({ length: count }, () => this.free.pop() ?? sharedChannels(1, this.frames)[0])
   }
   give(arrays: readonly Float32Array[]): void {
     this.free.push(...arrays)
@@ -47,7 +47,7 @@ class SpareArrays {
  * A stage: `output` are arrays the render owns (they may be the input's own: stages that can work in place
  * write there, the others return new arrays).
  */
-type StageRun = (audio: Audio, settings: ChainSettings, output: Float32Array[]) => Audio
+type StageRun = (audio: Audio, settings: ChainSettings, output: Float32Array[], spare: SpareArrays) => Audio
 
 /** The chain in signal order (DESIGN.md "The chain"), with each stage's share of the render time. */
 const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSettings) => boolean; run: StageRun }> = [
@@ -55,10 +55,19 @@ const STAGES: Array<{ name: string; share: number; isNeutral: (settings: ChainSe
   { name: 'leveler', share: 0.05, isNeutral: (s) => !s.leveler || s.leveler.ratio === 1, run: (audio, s, output) => applyLeveler(audio, s.leveler!, output) },
   { name: 'matching EQ', share: 0.15, isNeutral: (s) => s.matchingEq.strength === 0 || [...s.matchingEq.curve.midDb, ...s.matchingEq.curve.sideDb].every((db) => db === 0), run: (audio, s, output) => applyMatchingEq(audio, s.matchingEq, output) },
   { name: 'tonal EQ', share: 0.04, isNeutral: (s) => [s.tonalEq.lowShelfGainDb, s.tonalEq.highShelfGainDb, s.tonalEq.peak1GainDb, s.tonalEq.peak2GainDb].every((db) => db === 0), run: (audio, s) => applyTonalEq(audio, s.tonalEq) },
-  { name: 'multiband compression', share: 0.15, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: (audio, s) => applyMultibandCompressor(audio, s.compressor) },
+  { name: 'multiband compression', share: 0.15, isNeutral: (s) => s.compressor.bands.every((b) => b.ratio === 1 && b.makeupDb === 0), run: compressInSpareArrays },
   { name: 'stereo image', share: 0.08, isNeutral: (s) => s.width.monoBelowHz === 20 && s.width.bands.every((b) => b.sideGainDb === 0), run: (audio, s, output) => applyStereoWidth(audio, s.width, output) },
   { name: 'saturation', share: 0.1, isNeutral: (s) => s.saturation.mix === 0, run: (audio, s) => applySaturation(audio, s.saturation) },
 ]
+/** The multiband compressor, its split working in the render's spare arrays (the loudness stage reuses them). */
+function compressInSpareArrays(audio: Audio, settings: ChainSettings, output: Float32Array[], spare: SpareArrays): Audio {
+  const scratch = spare.take(2 * audio.channels.length)
+  try {
+    return applyMultibandCompressor(audio, settings.compressor, output, scratch)
+  } finally {
+    spare.give(scratch)
+  }
+}
 const LOUDNESS_SHARE = 1 - STAGES.reduce((sum, stage) => sum + stage.share, 0)
 
 /**
@@ -89,7 +98,7 @@ function runStagesBeforeLoudness(mix: Audio, settings: ChainSettings, spare: Spa
     // A neutral stage is the identity: skipping it saves a pass over the whole signal.
     if (!stage.isNeutral(settings)) {
       const output = audio === mix && !consumeMix ? spare.take(mix.channels.length) : audio.channels
-      const result = stage.run(audio, settings, output)
+      const result = stage.run(audio, settings, output, spare)
       // A stage that made new arrays leaves the ones it was offered free.
       if (result.channels[0] !== output[0]) spare.give(output)
       audio = result
