@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { basename, join } from 'node:path'
 import type { ExampleAnalyses, SynthesisTask } from './synthesis.js'
 
-/** Bump when synthesis or labels change meaning. */
-export const SYNTHESIS_VERSION = 3
+/** Bump when synthesis or labels change meaning (4: the multiband compressor's detector steps per 16 frames). */
+export const SYNTHESIS_VERSION = 4
 
 function keyOf(task: SynthesisTask): string {
   const stat = statSync(task.trackPath)
