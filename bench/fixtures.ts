@@ -6,8 +6,6 @@ import { DEV_AUDIO_DIR } from './paths.js'
 
 /** Four 60 s excerpts at 44.1 kHz, one per group that has that rate: the benchmarks' 4-minute mix. */
 export const FOUR_MINUTE_MIX_SOURCES = ['electronic/electronic-01-brainsukker.ogg', 'orchestral/orchestral-01-battlemusic.ogg', 'pop/pop-02-music001.ogg', 'rock/rock-01-armygeddon.ogg']
-/** Four other excerpts: the 4-minute reference. */
-export const FOUR_MINUTE_REFERENCE_SOURCES = ['electronic/electronic-02-chaosfog.ogg', 'orchestral/orchestral-02-breakingthechains.ogg', 'pop/pop-03-music002.ogg', 'rock/rock-02-chaosgod.ogg']
 
 /**
  * An un-mastering of the evaluation protocol's kind (bench/quality/degrade.ts, degrade.py): tonal errors, a

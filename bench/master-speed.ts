@@ -1,14 +1,15 @@
 /**
  * Mastering speed (issue 10): a 4-minute stereo 44.1 kHz mix with a 4-minute reference, from decoding to
  * a written 24-bit WAV (delivery check included, its MP3 round trip timed separately), each run in a fresh
- * process; medians and peak RSS. Writes bench/results/master-speed.md.
+ * process; medians and peak RSS. The mix is un-mastered (fixtures.ts UNMASTERING) and the reference is its
+ * mastered original, so that every stage of the chain runs. Writes bench/results/master-speed.md.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FOUR_MINUTE_MIX_SOURCES, FOUR_MINUTE_REFERENCE_SOURCES, makeFourMinuteTrack, UNMASTERING } from './fixtures.js'
+import { FOUR_MINUTE_MIX_SOURCES, makeFourMinuteTrack, UNMASTERING } from './fixtures.js'
 import { RESULTS_DIR } from './paths.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
