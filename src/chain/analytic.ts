@@ -2,7 +2,7 @@ import type { BandDynamics } from '../analysis/band-dynamics.js'
 import type { TrackAnalysis } from '../analysis/track-analysis.js'
 import { LEVELER_PARAMS, type LevelerParams } from '../dsp/leveler.js'
 import { COMPRESSOR_BAND_PARAMS, staticGainDb, type CompressorBandParams } from '../dsp/multiband-compressor.js'
-import { neutralParams } from '../dsp/params.js'
+import { clampToRange, neutralParams } from '../dsp/params.js'
 import { SIDE_BAND_PARAMS } from '../dsp/stereo-width.js'
 import { interpolateCurveDb, type EqCurve } from '../dsp/matching-eq.js'
 import type { SpectrumCurve } from '../analysis/spectrum/ltas.js'
@@ -120,7 +120,7 @@ export function levelerSettings(mix: TrackAnalysis, target: TargetProfile, dynam
   const { loudnessRangeLu, integratedLufs, truePeakDbtp } = mix.loudness
   const rangeRatio = Math.max(d.levelerMinRangeLu, loudnessRangeLu) / Math.max(d.levelerMinRangeLu, target.loudnessRangeLu)
   const ratio = 1 + (Math.min(d.levelerMaxRatio, Math.max(1, rangeRatio)) - 1) * dynamicsStrength
-  const pivotDb = Math.min(LEVELER_PARAMS.pivotDb.max, Math.max(LEVELER_PARAMS.pivotDb.min, (integratedLufs + truePeakDbtp) / 2))
+  const pivotDb = clampToRange(LEVELER_PARAMS.pivotDb, (integratedLufs + truePeakDbtp) / 2)
   if (ratio > 1) {
     reasons.push({ stage: 'dynamics', text: `level the whole mix ${ratio.toFixed(2)}:1 around ${pivotDb.toFixed(0)} dBFS: its loudness range is ${loudnessRangeLu.toFixed(1)} LU against ${target.loudnessRangeLu.toFixed(1)} LU in ${targetName}` })
   }
@@ -139,10 +139,9 @@ export function levelerSettings(mix: TrackAnalysis, target: TargetProfile, dynam
  */
 export function compressedBand(band: BandDynamics, b: number, ratio: number): CompressorBandParams {
   const d = ANALYTIC_DEFAULTS
-  const { thresholdDb: threshold, makeupDb: makeup } = COMPRESSOR_BAND_PARAMS
-  const thresholdDb = Math.min(threshold.max, Math.max(threshold.min, band.shortTermP10Db + d.peakOverRmsDb))
+  const thresholdDb = clampToRange(COMPRESSOR_BAND_PARAMS.thresholdDb, band.shortTermP10Db + d.peakOverRmsDb)
   const compressed = { thresholdDb, ratio, attackMs: d.attackMs[b], releaseMs: d.releaseMs[b], kneeDb: d.kneeDb, makeupDb: 0 }
-  return { ...compressed, makeupDb: Math.min(makeup.max, Math.max(makeup.min, -staticGainDb(band.levelDb + d.peakOverRmsDb, compressed))) }
+  return { ...compressed, makeupDb: clampToRange(COMPRESSOR_BAND_PARAMS.makeupDb, -staticGainDb(band.levelDb + d.peakOverRmsDb, compressed)) }
 }
 
 /** What the analytic matcher decided, with its reasons. */
@@ -208,7 +207,7 @@ export function analyticSettings(
   const eqSideMidDb = isStereo ? eqSideMidChangeDb(mix.spectrum.fine, curve, eqStrength) : 0
   const overallChangeDb = clamp(overallDb * widthTrust, maxWidthChangeDb) - eqSideMidDb
   // The width stage's side gain has a range; a larger overall change goes on as a level of the side EQ curve.
-  const stageChangeDb = Math.min(SIDE_BAND_PARAMS.sideGainDb.max, Math.max(SIDE_BAND_PARAMS.sideGainDb.min, overallChangeDb))
+  const stageChangeDb = clampToRange(SIDE_BAND_PARAMS.sideGainDb, overallChangeDb)
   const sideOffsetDb = isStereo ? overallChangeDb - stageChangeDb : 0
   if (sideOffsetDb !== 0) {
     // the matching EQ scales its curve by its strength: the offset is divided by it (EQ strength 0: the offset alone)
@@ -223,7 +222,7 @@ export function analyticSettings(
       const bandDb = target.bands[b].sideMidDb - band.sideMidDb
       const changeDb = stageChangeDb + bandWidthShare * (bandDb - overallDb) * widthTrust
       if (!isStereo || Math.abs(changeDb) < d.minWidthChangeDb) return { sideGainDb: 0 }
-      const sideGainDb = Math.min(SIDE_BAND_PARAMS.sideGainDb.max, Math.max(SIDE_BAND_PARAMS.sideGainDb.min, clamp(changeDb, maxWidthChangeDb)))
+      const sideGainDb = clampToRange(SIDE_BAND_PARAMS.sideGainDb, clamp(changeDb, maxWidthChangeDb))
       reasons.push({
         stage: 'width',
         text: `${sideGainDb > 0 ? 'widen' : 'narrow'} the ${BAND_NAMES[b]} band by ${Math.abs(sideGainDb).toFixed(1)} dB of side: the mix's side/mid ratio is ${mix.stereo.sideMidDb.toFixed(1)} dB overall (${band.sideMidDb.toFixed(1)} dB in this band) against ${target.stereo.sideMidDb.toFixed(1)} dB (${target.bands[b].sideMidDb.toFixed(1)} dB) in ${targetName}`,

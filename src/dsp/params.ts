@@ -68,8 +68,13 @@ export function denormalise(spec: ParamSpec, u: number): number {
   return spec.scale === 'log' ? spec.min * Math.pow(spec.max / spec.min, t) : spec.min + (spec.max - spec.min) * t
 }
 
+/** `value` limited to the parameter's range [min, max]. */
+export function clampToRange(spec: ParamSpec, value: number): number {
+  return Math.min(spec.max, Math.max(spec.min, value))
+}
+
 /** Maps a parameter value onto [0,1] (the inverse of `denormalise`; clamped to the range first). */
 export function normalise(spec: ParamSpec, value: number): number {
-  const v = Math.min(spec.max, Math.max(spec.min, value))
+  const v = clampToRange(spec, value)
   return spec.scale === 'log' ? Math.log(v / spec.min) / Math.log(spec.max / spec.min) : (v - spec.min) / (spec.max - spec.min)
 }

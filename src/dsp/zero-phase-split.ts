@@ -28,15 +28,36 @@ function biquadInPlace(samples: Float32Array, c: BiquadCoefficients, direction: 
 }
 
 /**
- * `biquadInPlace` over two arrays of one length at once: each recursion is bound by its own latency, so
+ * `biquadInPlace` forward over two arrays of one length at once, from `inputA`/`inputB` into
+ * `outputA`/`outputB` (which may be the inputs): each recursion is bound by its own latency, so
  * interleaving two independent ones nearly halves the time. Each lane's arithmetic is `biquadInPlace`'s.
  */
-function biquadPairInPlace(a: Float32Array, b: Float32Array, c: BiquadCoefficients, direction: 1 | -1): void {
+function biquadPairForward(inputA: Float32Array, inputB: Float32Array, outputA: Float32Array, outputB: Float32Array, c: BiquadCoefficients): void {
   const { b0, b1, b2, a1, a2 } = c
   let az1 = 0, az2 = 0, bz1 = 0, bz2 = 0
-  const length = a.length
-  for (let i = 0; i < length; i++) {
-    const n = direction === 1 ? i : length - 1 - i
+  const length = inputA.length
+  for (let n = 0; n < length; n++) {
+    const ax = inputA[n], bx = inputB[n]
+    const ay = b0 * ax + az1
+    const by = b0 * bx + bz1
+    az1 = b1 * ax - a1 * ay + az2
+    bz1 = b1 * bx - a1 * by + bz2
+    az2 = b2 * ax - a2 * ay
+    bz2 = b2 * bx - a2 * by
+    outputA[n] = ay
+    outputB[n] = by
+  }
+}
+
+/**
+ * The same backward over two arrays in place; with `residualA`/`residualB`, each output (as stored,
+ * float32) is also subtracted from them. (One function for both directions, with separate input and
+ * output arrays, ran the zero-phase split of 4 stereo minutes in 505 ms instead of 393 ms.)
+ */
+function biquadPairBackward(a: Float32Array, b: Float32Array, c: BiquadCoefficients, residualA?: Float32Array, residualB?: Float32Array): void {
+  const { b0, b1, b2, a1, a2 } = c
+  let az1 = 0, az2 = 0, bz1 = 0, bz2 = 0
+  for (let n = a.length - 1; n >= 0; n--) {
     const ax = a[n], bx = b[n]
     const ay = b0 * ax + az1
     const by = b0 * bx + bz1
@@ -46,14 +67,19 @@ function biquadPairInPlace(a: Float32Array, b: Float32Array, c: BiquadCoefficien
     bz2 = b2 * bx - a2 * by
     a[n] = ay
     b[n] = by
+    if (residualA && residualB) {
+      residualA[n] -= a[n]
+      residualB[n] -= b[n]
+    }
   }
 }
 
 /** `forwardBackwardInPlace` on every channel (two of one length run as a pair). */
 export function forwardBackwardChannelsInPlace(channels: readonly Float32Array[], c: BiquadCoefficients): void {
   if (channels.length === 2 && channels[0].length === channels[1].length) {
-    biquadPairInPlace(channels[0], channels[1], c, 1)
-    biquadPairInPlace(channels[0], channels[1], c, -1)
+    const [a, b] = channels
+    biquadPairForward(a, b, a, b, c)
+    biquadPairBackward(a, b, c)
   } else {
     for (const channel of channels) forwardBackwardInPlace(channel, c)
   }
@@ -85,42 +111,11 @@ export function zeroPhaseLowBand(input: Float32Array, cutoffHz: number, sampleRa
 /**
  * One step of the split on two lanes: low = the forward-backward low-pass of residual, and residual -=
  * low, in two passes instead of four (the forward pass reads the residual where it is, the subtraction
- * rides on the backward pass). The same bits as those steps apart (`biquadPairInPlace`'s recursion,
- * written out in both loops: through a shared helper taking separate input and output arrays the
- * whole split ran a third slower).
+ * rides on the backward pass). The same bits as those steps apart.
  */
 function splitPairStep(residualA: Float32Array, residualB: Float32Array, lowA: Float32Array, lowB: Float32Array, c: BiquadCoefficients): void {
-  const { b0, b1, b2, a1, a2 } = c
-  const length = residualA.length
-  let az1 = 0, az2 = 0, bz1 = 0, bz2 = 0
-  for (let n = 0; n < length; n++) {
-    const ax = residualA[n], bx = residualB[n]
-    const ay = b0 * ax + az1
-    const by = b0 * bx + bz1
-    az1 = b1 * ax - a1 * ay + az2
-    bz1 = b1 * bx - a1 * by + bz2
-    az2 = b2 * ax - a2 * ay
-    bz2 = b2 * bx - a2 * by
-    lowA[n] = ay
-    lowB[n] = by
-  }
-  az1 = az2 = bz1 = bz2 = 0
-  for (let n = length - 1; n >= 0; n--) {
-    const ax = lowA[n], bx = lowB[n]
-    const ay = b0 * ax + az1
-    const by = b0 * bx + bz1
-    az1 = b1 * ax - a1 * ay + az2
-    bz1 = b1 * bx - a1 * by + bz2
-    az2 = b2 * ax - a2 * ay
-    bz2 = b2 * bx - a2 * by
-    // the band as stored (float32) is what the residual loses, as in the separate subtraction
-    const storedA = Math.fround(ay)
-    const storedB = Math.fround(by)
-    lowA[n] = storedA
-    lowB[n] = storedB
-    residualA[n] -= storedA
-    residualB[n] -= storedB
-  }
+  biquadPairForward(residualA, residualB, lowA, lowB, c)
+  biquadPairBackward(lowA, lowB, c, residualA, residualB)
 }
 
 /**

@@ -29,7 +29,7 @@ from scipy.io import wavfile
 keep, system = Path(sys.argv[1]), sys.argv[2]
 shared = sys.argv[3] if len(sys.argv) > 3 else "../shared"
 sys.path.insert(0, f"{shared}/eval")
-from degrade import _biquad  # noqa: E402
+from degrade import _biquad, _envelope_db  # noqa: E402
 from metrics import integrated_loudness, mrstft  # noqa: E402
 from run_eval import SR  # noqa: E402
 
@@ -82,17 +82,9 @@ def undo_degradation(x, p):
 
 
 def level(x, ratio, attack_ms=5.0, release_ms=150.0):
-    """Broadband linked leveler: 1 ms peak blocks, branching one-pole detector (degrade.py's shape), gain
-    (1/ratio - 1)(env - pivot) within +-9 dB; the pivot only sets the overall level, which is re-matched."""
-    hop = SR // 1000
-    blocks = len(x) // hop
-    peaks = np.abs(x[: blocks * hop]).max(1).reshape(-1, hop).max(1)
-    att, rel = np.exp(-1 / attack_ms), np.exp(-1 / release_ms)
-    env, e = np.empty(blocks), 0.0
-    for i, v in enumerate(peaks):
-        e = att * e + (1 - att) * v if v > e else rel * e + (1 - rel) * v
-        env[i] = e
-    env_db = np.interp(np.arange(len(x)) / hop, np.arange(blocks), 20 * np.log10(np.maximum(env, 1e-9)))
+    """Broadband linked leveler on degrade.py's own envelope (the expander's detector): gain
+    (1/ratio - 1)(env - P90) within +-9 dB; the pivot only sets the overall level, which is re-matched."""
+    env_db = _envelope_db(x, SR, attack_ms, release_ms)
     gain_db = np.clip((1 / ratio - 1) * (env_db - np.percentile(env_db, 90)), -9, 9)
     return x * 10 ** (gain_db / 20)[:, None]
 
